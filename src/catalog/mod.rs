@@ -1,0 +1,286 @@
+//! The AI package catalogue: which packages are AI, what they are, who provides them, and which
+//! import names map to them. Data lives in one TOML file per ecosystem, compiled in; users add
+//! entries with `--catalog FILE` (same format) without rebuilding.
+
+use crate::bom::normalize::Ecosystem;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const BUILTIN: [(Ecosystem, &str); 5] = [
+    (Ecosystem::Pypi, include_str!("pypi.toml")),
+    (Ecosystem::Npm, include_str!("npm.toml")),
+    (Ecosystem::Cargo, include_str!("cargo.toml")),
+    (Ecosystem::Golang, include_str!("golang.toml")),
+    (Ecosystem::Maven, include_str!("maven.toml")),
+];
+
+/// What kind of AI package an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Training/inference frameworks: torch, tensorflow, jax.
+    Framework,
+    /// Clients of hosted LLM APIs: openai, anthropic.
+    LlmSdk,
+    /// Agent and orchestration frameworks: langchain, crewai.
+    Agent,
+    /// Vector databases and their clients.
+    VectorStore,
+    /// Local inference runtimes: onnxruntime, llama-cpp-python, candle.
+    Inference,
+    /// Model serving: vllm, tritonclient, bentoml.
+    Serving,
+    /// Model hubs and model-definition libraries: huggingface-hub, transformers.
+    Hub,
+    /// Experiment tracking, pipelines, data versioning.
+    Mlops,
+    /// Classic machine learning: scikit-learn, xgboost.
+    ClassicMl,
+    Tokenizer,
+    Evaluation,
+    Guardrails,
+    /// Dataset libraries.
+    Data,
+    /// Model Context Protocol SDKs.
+    Mcp,
+    /// Computer vision, speech and other ML toolkits.
+    Toolkit,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Framework => "framework",
+            Category::LlmSdk => "llm-sdk",
+            Category::Agent => "agent",
+            Category::VectorStore => "vector-store",
+            Category::Inference => "inference",
+            Category::Serving => "serving",
+            Category::Hub => "hub",
+            Category::Mlops => "mlops",
+            Category::ClassicMl => "classic-ml",
+            Category::Tokenizer => "tokenizer",
+            Category::Evaluation => "evaluation",
+            Category::Guardrails => "guardrails",
+            Category::Data => "data",
+            Category::Mcp => "mcp",
+            Category::Toolkit => "toolkit",
+        }
+    }
+}
+
+/// One catalogue entry, as written in the TOML files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Package name as the ecosystem spells it; a trailing `*` makes it a prefix pattern
+    /// (`langchain-*`, `@langchain/*`).
+    pub name: String,
+    pub category: Category,
+    /// Who makes it.
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// The AI provider whose hosted API this SDK calls (`openai`, `anthropic`, …).
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// Import names (Python modules, JS module specifiers, Rust crate paths, Go import paths)
+    /// that mean this package is used. A trailing `*` is a prefix pattern.
+    #[serde(default)]
+    pub imports: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    package: Vec<Entry>,
+}
+
+/// A user catalogue file: entries under `[[<ecosystem>]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserCatalogFile {
+    #[serde(default)]
+    pypi: Vec<Entry>,
+    #[serde(default)]
+    npm: Vec<Entry>,
+    #[serde(default)]
+    cargo: Vec<Entry>,
+    #[serde(default)]
+    golang: Vec<Entry>,
+    #[serde(default)]
+    maven: Vec<Entry>,
+}
+
+/// The loaded catalogue with exact and prefix indexes per ecosystem.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    exact: BTreeMap<(Ecosystem, String), Entry>,
+    prefixes: Vec<(Ecosystem, String, Entry)>,
+    imports_exact: BTreeMap<(Ecosystem, String), Entry>,
+    import_prefixes: Vec<(Ecosystem, String, Entry)>,
+}
+
+impl Catalog {
+    /// The built-in catalogue. Panics only if the compiled-in data is malformed, which the
+    /// catalogue tests rule out.
+    pub fn builtin() -> Catalog {
+        let mut c = Catalog::default();
+        for (eco, text) in BUILTIN {
+            let file: CatalogFile = toml::from_str(text).unwrap_or_else(|e| {
+                panic!("built-in {} catalogue is malformed: {e}", eco.as_str())
+            });
+            for entry in file.package {
+                c.add(eco, entry);
+            }
+        }
+        c.finish();
+        c
+    }
+
+    /// Add the entries of a user catalogue file (same entry format, one `[[pypi]]`, `[[npm]]`,
+    /// … table per entry). User entries override built-in ones of the same name.
+    pub fn extend_from_toml(&mut self, text: &str) -> Result<usize, String> {
+        let file: UserCatalogFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut n = 0;
+        for (eco, entries) in [
+            (Ecosystem::Pypi, file.pypi),
+            (Ecosystem::Npm, file.npm),
+            (Ecosystem::Cargo, file.cargo),
+            (Ecosystem::Golang, file.golang),
+            (Ecosystem::Maven, file.maven),
+        ] {
+            for e in entries {
+                self.add(eco, e);
+                n += 1;
+            }
+        }
+        self.finish();
+        Ok(n)
+    }
+
+    fn add(&mut self, eco: Ecosystem, entry: Entry) {
+        for imp in &entry.imports {
+            match imp.strip_suffix('*') {
+                Some(prefix) => self
+                    .import_prefixes
+                    .push((eco, prefix.to_string(), entry.clone())),
+                None => {
+                    self.imports_exact.insert((eco, imp.clone()), entry.clone());
+                }
+            }
+        }
+        match entry.name.strip_suffix('*') {
+            Some(prefix) => {
+                let prefix = normalize_key(eco, prefix);
+                self.prefixes.push((eco, prefix, entry));
+            }
+            None => {
+                let key = normalize_key(eco, &entry.name);
+                self.exact.insert((eco, key), entry);
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        // longest prefix first, so `langchain-community*` would beat `langchain-*`
+        self.prefixes
+            .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));
+        self.import_prefixes
+            .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));
+    }
+
+    /// The entry for a package, by normalised name.
+    pub fn lookup(&self, eco: Ecosystem, name: &str) -> Option<&Entry> {
+        let key = normalize_key(eco, name);
+        if let Some(e) = self.exact.get(&(eco, key.clone())) {
+            return Some(e);
+        }
+        self.prefixes
+            .iter()
+            .find(|(e, p, _)| *e == eco && key.starts_with(p.as_str()))
+            .map(|(_, _, entry)| entry)
+    }
+
+    /// The package an import name belongs to. `module` is the full dotted/slashed import path;
+    /// the longest listed prefix of it (at a `.`, `/` or `::` boundary) wins.
+    pub fn lookup_import(&self, eco: Ecosystem, module: &str) -> Option<&Entry> {
+        let mut candidate = module;
+        loop {
+            if let Some(e) = self.imports_exact.get(&(eco, candidate.to_string())) {
+                return Some(e);
+            }
+            match candidate.rfind(['.', '/', ':']) {
+                Some(i) => candidate = candidate[..i].trim_end_matches(':'),
+                None => break,
+            }
+        }
+        self.import_prefixes
+            .iter()
+            .find(|(e, p, _)| *e == eco && module.starts_with(p.as_str()))
+            .map(|(_, _, entry)| entry)
+    }
+
+    /// Every entry of one ecosystem (exact names), for tests and documentation.
+    pub fn entries(&self, eco: Ecosystem) -> impl Iterator<Item = &Entry> {
+        self.exact
+            .iter()
+            .filter(move |((e, _), _)| *e == eco)
+            .map(|(_, v)| v)
+            .chain(
+                self.prefixes
+                    .iter()
+                    .filter(move |(e, _, _)| *e == eco)
+                    .map(|(_, _, v)| v),
+            )
+    }
+}
+
+fn normalize_key(eco: Ecosystem, name: &str) -> String {
+    match eco {
+        Ecosystem::Pypi => crate::bom::normalize::pypi_name(name),
+        Ecosystem::Cargo => name.replace('_', "-"),
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn builtin_catalogue_is_well_formed_and_has_no_duplicates() {
+        let mut total = 0;
+        for (eco, text) in BUILTIN {
+            let file: CatalogFile = toml::from_str(text).expect("catalogue parses");
+            let mut seen = BTreeSet::new();
+            for e in &file.package {
+                let key = normalize_key(eco, &e.name);
+                assert!(
+                    seen.insert(key.clone()),
+                    "duplicate {} entry {key}",
+                    eco.as_str()
+                );
+                assert!(!e.name.trim().is_empty());
+                assert_eq!(e.name, e.name.trim(), "stray whitespace in {}", e.name);
+            }
+            total += file.package.len();
+        }
+        assert!(total >= 1);
+    }
+
+    #[test]
+    fn user_entries_extend_the_catalogue() {
+        let mut c = Catalog::builtin();
+        let n = c
+            .extend_from_toml(
+                "[[pypi]]\nname = \"acme_llm\"\ncategory = \"llm-sdk\"\nprovider = \"acme\"\n",
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        let e = c.lookup(Ecosystem::Pypi, "Acme.LLM").unwrap();
+        assert_eq!(e.provider.as_deref(), Some("acme"));
+        assert!(c.extend_from_toml("[[pypi]]\nname = 1\n").is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! What a detector is given: a candidate for claiming (no I/O) and, once claimed, a file input
+//! with bounded, cached reads.
+
+use std::cell::OnceCell;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The largest text file a detector reads whole. Larger manifests are reported, not read: no
+/// real lock file comes near this, and a bound keeps memory flat on hostile trees.
+pub const MAX_TEXT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A walked file, described without opening it.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    /// Path relative to the scan root, forward slashes.
+    pub rel_path: &'a str,
+    /// The file name as written.
+    pub file_name: &'a str,
+    /// The file name, lowercased.
+    pub name_lower: &'a str,
+    /// The extension after the last dot, lowercased ("" when none).
+    pub ext: &'a str,
+    pub size: u64,
+    /// Given with `--cloud` rather than found under a scanned path.
+    pub cloud: bool,
+}
+
+impl Candidate<'_> {
+    /// True when any directory component of the path equals `dir`.
+    pub fn in_dir(&self, dir: &str) -> bool {
+        self.rel_path.split('/').rev().skip(1).any(|c| c == dir)
+    }
+}
+
+/// A claimed file: its path and bounded, cached access to its bytes.
+#[derive(Debug)]
+pub struct FileInput {
+    /// Path relative to the scan root, forward slashes; what evidence records.
+    pub rel_path: String,
+    /// Path to open.
+    pub abs_path: PathBuf,
+    pub file_name: String,
+    pub size: u64,
+    pub cloud: bool,
+    bytes: OnceCell<Result<Vec<u8>, String>>,
+    head: OnceCell<Result<Vec<u8>, String>>,
+}
+
+impl FileInput {
+    pub fn new(rel_path: String, abs_path: PathBuf, size: u64, cloud: bool) -> Self {
+        let file_name = rel_path.rsplit('/').next().unwrap_or(&rel_path).to_string();
+        FileInput {
+            rel_path,
+            abs_path,
+            file_name,
+            size,
+            cloud,
+            bytes: OnceCell::new(),
+            head: OnceCell::new(),
+        }
+    }
+
+    /// A file input for in-memory tests and fuzzing: the bytes are given, nothing is opened.
+    pub fn from_bytes(rel_path: &str, bytes: Vec<u8>) -> Self {
+        let input = FileInput::new(
+            rel_path.to_string(),
+            PathBuf::from(rel_path),
+            bytes.len() as u64,
+            false,
+        );
+        let _ = input
+            .head
+            .set(Ok(bytes.iter().take(super::SNIFF_BYTES).copied().collect()));
+        let _ = input.bytes.set(Ok(bytes));
+        input
+    }
+
+    /// The whole file, read once, if it is at most [`MAX_TEXT_BYTES`].
+    pub fn bytes(&self) -> Result<&[u8], String> {
+        self.bytes
+            .get_or_init(|| read_bounded(&self.abs_path, MAX_TEXT_BYTES))
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+
+    /// The whole file as UTF-8 text (a leading BOM removed). Binary content is an error.
+    pub fn text(&self) -> Result<&str, String> {
+        let bytes = self.bytes()?;
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if memchr::memchr(0, bytes).is_some() {
+            return Err("binary content (NUL bytes) in a text file".to_string());
+        }
+        std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))
+    }
+
+    /// The first [`super::SNIFF_BYTES`] bytes (fewer for a shorter file).
+    pub fn head(&self) -> Result<&[u8], String> {
+        if let Some(Ok(all)) = self.bytes.get() {
+            return Ok(&all[..all.len().min(super::SNIFF_BYTES)]);
+        }
+        self.head
+            .get_or_init(|| read_bounded_prefix(&self.abs_path, super::SNIFF_BYTES as u64))
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+
+    /// Open the file for streaming (hashing, header parsing of large binaries).
+    pub fn open(&self) -> std::io::Result<File> {
+        File::open(&self.abs_path)
+    }
+
+    /// The in-memory bytes when this input was built by [`FileInput::from_bytes`] or the file
+    /// was already read whole; binary parsers use it to avoid a second read.
+    pub fn cached_bytes(&self) -> Option<&[u8]> {
+        match self.bytes.get() {
+            Some(Ok(b)) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > cap {
+        return Err(format!(
+            "file is {len} bytes, over the {cap}-byte limit for text files; not read"
+        ));
+    }
+    let mut buf = Vec::with_capacity(len as usize);
+    // take(cap + 1): the file may have grown since stat
+    file.take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("read error: {e}"))?;
+    if buf.len() as u64 > cap {
+        return Err(format!(
+            "file grew past the {cap}-byte limit while being read; not read"
+        ));
+    }
+    Ok(buf)
+}
+
+fn read_bounded_prefix(path: &Path, n: u64) -> Result<Vec<u8>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut buf = Vec::with_capacity(n as usize);
+    file.take(n)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("read error: {e}"))?;
+    Ok(buf)
+}

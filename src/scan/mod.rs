@@ -1,0 +1,355 @@
+//! `run_scan`: walk → claim → detect → cross-file passes → merge → sort.
+
+pub mod walker;
+
+use crate::bom::{self, Bom, Coverage, Finding, Risk, Target, Warning};
+use crate::detect::{self, Candidate, Claim, Context, DetectOutcome, FileInput};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use walker::SkipRules;
+
+/// Everything a scan needs to know.
+#[derive(Debug, Default)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub cloud: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub include: Vec<String>,
+    pub no_default_skips: bool,
+    pub respect_gitignore: bool,
+    pub follow_symlinks: bool,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    pub context: Context,
+}
+
+#[derive(Default)]
+struct Collected {
+    findings: Vec<Finding>,
+    risks: Vec<Risk>,
+    warnings: Vec<Warning>,
+    metadata: Vec<(String, serde_json::Value)>,
+    coverage: Coverage,
+}
+
+/// A scan root and how its files are named in the output.
+struct Root {
+    path: PathBuf,
+    /// Prefix for relative paths ("" when a single root is scanned).
+    display: String,
+    cloud: bool,
+}
+
+/// Scan the given paths and cloud exports into one BOM. Unreadable or malformed input becomes
+/// warnings; only an invalid invocation is an error.
+pub fn run_scan(opts: &ScanOptions) -> Result<Bom, String> {
+    let skips = SkipRules::new(opts.no_default_skips, &opts.include, &opts.excludes)?;
+    let mut roots = Vec::new();
+    let single = opts.paths.len() + opts.cloud.len() == 1;
+    for (list, cloud) in [(&opts.paths, false), (&opts.cloud, true)] {
+        for p in list {
+            if std::fs::symlink_metadata(p).is_err() {
+                return Err(format!("{}: no such file or directory", p.display()));
+            }
+            let display = if single {
+                String::new()
+            } else {
+                display_root(p)
+            };
+            roots.push(Root {
+                path: p.clone(),
+                display,
+                cloud,
+            });
+        }
+    }
+    let collected = Mutex::new(Collected::default());
+    for root in &roots {
+        walk_root(root, opts, &skips, &collected);
+    }
+    let mut c = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+
+    for pass in detect::post_passes() {
+        pass(&mut c.findings, &mut c.risks, &mut c.warnings);
+    }
+    let mut bom = Bom {
+        components: bom::merge::merge(c.findings),
+        risks: c.risks,
+        warnings: c.warnings,
+        coverage: c.coverage,
+        ..Bom::default()
+    };
+    for root in &roots {
+        bom.targets.push(Target {
+            kind: if root.cloud { "cloud" } else { "path" }.to_string(),
+            value: display_root(&root.path),
+        });
+    }
+    for (k, v) in c.metadata {
+        let entry = bom
+            .metadata
+            .entry(k)
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let serde_json::Value::Array(items) = entry {
+            if !items.contains(&v) {
+                items.push(v);
+            }
+        }
+    }
+    for v in bom.metadata.values_mut() {
+        if let serde_json::Value::Array(items) = v {
+            items.sort_by_key(|a| a.to_string());
+        }
+    }
+    bom.timestamp = source_date_epoch();
+    bom.normalize();
+    Ok(bom)
+}
+
+/// The root as the user gave it, forward slashes, without a leading `./`.
+fn display_root(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").trim_end_matches('/');
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn walk_root(root: &Root, opts: &ScanOptions, skips: &SkipRules, out: &Mutex<Collected>) {
+    let mut builder = ignore::WalkBuilder::new(&root.path);
+    builder
+        .hidden(false)
+        .parents(false)
+        .ignore(false)
+        .git_global(false)
+        .git_exclude(opts.respect_gitignore)
+        .git_ignore(opts.respect_gitignore)
+        .require_git(false)
+        .follow_links(opts.follow_symlinks)
+        .threads(opts.threads);
+    let root_path = root.path.clone();
+    let filter_skips = skips.clone();
+    let skipped: std::sync::Arc<Mutex<BTreeMap<String, u64>>> = Default::default();
+    let skipped_in_filter = skipped.clone();
+    builder.filter_entry(move |entry| {
+        let rel = relative(&root_path, entry.path());
+        let name = entry.file_name().to_string_lossy();
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        match filter_skips.skip_reason(&rel, &name, is_dir) {
+            Some(reason) => {
+                if let Ok(mut m) = skipped_in_filter.lock() {
+                    *m.entry(reason).or_default() += 1;
+                }
+                false
+            }
+            None => true,
+        }
+    });
+    let registry = detect::registry();
+    builder.build_parallel().run(|| {
+        let root = &root;
+        Box::new(move |result| {
+            match result {
+                Ok(entry) => visit(root, &entry, opts, registry, out),
+                Err(err) => {
+                    let path = error_path(&err)
+                        .map(|p| join_display(&root.display, &relative(&root.path, p)))
+                        .unwrap_or_else(|| join_display(&root.display, ""));
+                    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
+                    g.warnings
+                        .push(Warning::new(&path, None, walk_error_message(&err)));
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let skipped = skipped.lock().map(|m| m.clone()).unwrap_or_default();
+    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
+    for (k, v) in skipped {
+        *g.coverage.skipped.entry(k).or_default() += v;
+    }
+}
+
+fn visit(
+    root: &Root,
+    entry: &ignore::DirEntry,
+    opts: &ScanOptions,
+    registry: &[&detect::Detector],
+    out: &Mutex<Collected>,
+) {
+    let Some(ft) = entry.file_type() else { return };
+    if ft.is_dir() {
+        return;
+    }
+    let rel_inner = relative(&root.path, entry.path());
+    let rel = join_display(&root.display, &rel_inner);
+    let rel = if rel.is_empty() {
+        entry.file_name().to_string_lossy().into_owned()
+    } else {
+        rel
+    };
+    if ft.is_symlink() {
+        // not followed (a link may point out of the tree, or loop); counted so it is visible
+        bump_skip(out, "symlink");
+        return;
+    }
+    let meta = match entry.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            push_warning(out, Warning::new(&rel, None, format!("cannot stat: {e}")));
+            return;
+        }
+    };
+    if !meta.is_file() {
+        // FIFOs, sockets and devices are never opened: a read could block forever
+        bump_skip(out, "special-file");
+        return;
+    }
+    let file_name = entry.file_name().to_string_lossy();
+    let name_lower = file_name.to_lowercase();
+    let ext = name_lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let cand = Candidate {
+        rel_path: &rel,
+        file_name: &file_name,
+        name_lower: &name_lower,
+        ext,
+        size: meta.len(),
+        cloud: root.cloud,
+    };
+    let input = FileInput::new(
+        rel.clone(),
+        entry.path().to_path_buf(),
+        meta.len(),
+        root.cloud,
+    );
+    let mut outcome = DetectOutcome::default();
+    let mut claimed = false;
+    for d in registry.iter().filter(|d| d.scope.covers(root.cloud)) {
+        let wants = match (d.claim)(&cand) {
+            Claim::No => false,
+            Claim::Yes => true,
+            Claim::Sniff => match (d.sniff, input.head()) {
+                (Some(sniff), Ok(head)) => sniff(head),
+                _ => false,
+            },
+        };
+        if wants {
+            claimed = true;
+            outcome.extend((d.detect)(&input, &opts.context));
+        }
+    }
+    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
+    g.coverage.walked += 1;
+    if claimed {
+        g.coverage.claimed += 1;
+        if outcome.failed {
+            g.coverage.failed += 1;
+        } else {
+            g.coverage.parsed += 1;
+        }
+    }
+    g.findings.extend(outcome.findings);
+    g.risks.extend(outcome.risks);
+    g.warnings.extend(outcome.warnings);
+    g.metadata.extend(outcome.metadata);
+}
+
+fn bump_skip(out: &Mutex<Collected>, rule: &str) {
+    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
+    *g.coverage.skipped.entry(rule.to_string()).or_default() += 1;
+}
+
+fn push_warning(out: &Mutex<Collected>, w: Warning) {
+    out.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .warnings
+        .push(w);
+}
+
+/// `path` relative to `root`, forward slashes; non-UTF-8 bytes are shown lossily.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut s = String::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            s.push('/');
+        }
+        s.push_str(&c.as_os_str().to_string_lossy());
+    }
+    s
+}
+
+fn join_display(prefix: &str, rel: &str) -> String {
+    match (prefix.is_empty() || prefix == ".", rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (false, true) => prefix.to_string(),
+        (false, false) => format!("{prefix}/{rel}"),
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } => error_path(err),
+        ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::Partial(errs) => errs.first().and_then(error_path),
+        _ => None,
+    }
+}
+
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } => walk_error_message(err),
+        ignore::Error::WithDepth { err, .. } => walk_error_message(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symlink loop back to {}; not followed", ancestor.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// RFC 3339 time from `SOURCE_DATE_EPOCH`, the only way a timestamp enters the output.
+fn source_date_epoch() -> Option<String> {
+    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(rfc3339(secs))
+}
+
+/// Seconds since the epoch → `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, proleptic Gregorian).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_formatting() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+}
