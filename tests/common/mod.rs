@@ -2,6 +2,9 @@
 //! result in a compact, review-friendly form for golden files.
 #![allow(dead_code)]
 
+pub mod sample;
+pub mod schema;
+
 use aibom::bom::Bom;
 use aibom::catalog::Catalog;
 use aibom::detect::Context;
