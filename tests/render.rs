@@ -502,3 +502,55 @@ fn render_dispatches_by_format() {
         plain_table(&bom).into_bytes()
     );
 }
+
+#[test]
+fn awkward_values_still_validate() {
+    let mut bom = sample::bom();
+    let c = &mut bom.components[0];
+    c.name = String::new();
+    c.provider = Some("evil\u{1b}[2J\u{202e}".into());
+    c.version = Some("9".repeat(2000));
+    c.purl = Some("pkg:/not a purl".into());
+    c.licenses = vec![
+        "MIT OR".into(),
+        "(Apache-2.0".into(),
+        "LicenseRef-".into(),
+        "gpl-2.0+".into(),
+    ];
+    c.hashes = vec![aibom::bom::Hash {
+        alg: "SHA-256".into(),
+        value: "abc".into(),
+    }];
+    c.properties
+        .insert("nested".into(), serde_json::json!({"a": [1, {"b": null}]}));
+    c.properties
+        .insert("endpoint".into(), Value::from("https://exa mple.com"));
+    c.properties
+        .insert("ctl\u{1b}key".into(), Value::from("v\u{0}\u{7}"));
+    c.depends_on = vec![c.id.clone(), "nowhere:at-all".into()];
+    let id = c.id.clone();
+    for spec in [SpecVersion::V1_6, SpecVersion::V1_7] {
+        let bytes = cdx(&bom, spec);
+        assert_valid_cyclonedx(&bytes, spec.as_str());
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let out = find(&doc["components"], &id);
+        assert_eq!(
+            out["name"],
+            id.as_str(),
+            "an empty name falls back to the id"
+        );
+        assert!(
+            out.get("version").is_none()
+                && out.get("purl").is_none()
+                && out.get("hashes").is_none()
+        );
+        assert_eq!(props(out, "aibom:version")[0].len(), 2000);
+        assert_eq!(props(out, "aibom:purl"), ["pkg:/not a purl"]);
+        assert_eq!(props(out, "aibom:hash"), ["SHA-256:abc"]);
+        assert_eq!(props(out, "aibom:nested"), [r#"{"a":[1,{"b":null}]}"#]);
+    }
+    assert_valid_native(&json::render(&bom));
+    let table = plain_table(&bom);
+    assert!(table.contains("evil\u{fffd}[2J\u{fffd}"), "{table}");
+    assert!(!table.contains('\u{1b}') && !table.contains('\u{202e}'));
+}

@@ -10,6 +10,7 @@
 
 use super::RenderOptions;
 use crate::bom::{Bom, Component, ComponentKind, Risk, Severity};
+use std::collections::BTreeMap;
 use tabled::builder::Builder;
 use tabled::grid::util::string::{get_char_width, get_string_width};
 use tabled::settings::Style;
@@ -27,6 +28,7 @@ pub fn render(bom: &Bom, opts: &RenderOptions) -> String {
         .filter(|(_, v): &(ComponentKind, Vec<&Component>)| !v.is_empty())
         .collect();
     if !groups.is_empty() {
+        let by_component = super::cyclonedx::risks_by_component(bom);
         let header = [
             "name",
             "version",
@@ -36,7 +38,7 @@ pub fn render(bom: &Bom, opts: &RenderOptions) -> String {
         ];
         let rows: Vec<Vec<(String, Option<Severity>)>> = groups
             .iter()
-            .flat_map(|(_, cs)| cs.iter().map(|c| component_row(c, bom)))
+            .flat_map(|(_, cs)| cs.iter().map(|c| component_row(c, &by_component)))
             .collect();
         let cuts = [Cut::End, Cut::End, Cut::End, Cut::Start, Cut::End];
         // version gives way first, then category, where found, and the name last
@@ -93,7 +95,10 @@ pub fn render(bom: &Bom, opts: &RenderOptions) -> String {
     out
 }
 
-fn component_row(c: &Component, bom: &Bom) -> Vec<(String, Option<Severity>)> {
+fn component_row(
+    c: &Component,
+    by_component: &BTreeMap<&str, Vec<&Risk>>,
+) -> Vec<(String, Option<Severity>)> {
     let category = c.prop_str("category").map(clean);
     let provider = c.provider.as_deref().map(clean);
     let cat = match (category, provider) {
@@ -109,18 +114,23 @@ fn component_row(c: &Component, bom: &Bom) -> Vec<(String, Option<Severity>)> {
         Some(e) => location(&e.path, e.line),
         None => String::new(),
     };
-    let risks: Vec<&Risk> = bom
-        .risks
-        .iter()
-        .filter(|r| r.component.as_deref() == Some(c.id.as_str()))
-        .collect();
+    let risks = by_component
+        .get(c.id.as_str())
+        .map_or(&[][..], Vec::as_slice);
     let worst = risks.iter().map(|r| r.severity).max();
     let risk_cell = match worst {
         Some(s) => format!("{} {}", risks.len(), s.as_str()),
         None => String::new(),
     };
     vec![
-        (clean(&c.name), None),
+        (
+            clean(if c.name.trim().is_empty() {
+                &c.id
+            } else {
+                &c.name
+            }),
+            None,
+        ),
         (clean(c.version.as_deref().unwrap_or("")), None),
         (cat, None),
         (found, None),

@@ -21,7 +21,7 @@ use crate::render::SpecVersion;
 use component::Rendered;
 use model::{Component, Dependency, Document, Lifecycle, Metadata, Property, Tools};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use component::{component_type, hash_alg, is_web_iri, valid_purl};
 pub use license::{expression as spdx_expression, spdx_id};
@@ -38,13 +38,12 @@ pub fn render(bom: &Bom, spec: SpecVersion) -> Vec<u8> {
 fn document(bom: &Bom, spec: SpecVersion) -> Document {
     let mut components = Vec::new();
     let mut services = Vec::new();
+    let by_component = risks_by_component(bom);
     for c in &bom.components {
-        let risks: Vec<&Risk> = bom
-            .risks
-            .iter()
-            .filter(|r| r.component.as_deref() == Some(c.id.as_str()))
-            .collect();
-        match component::render(c, bom, &risks, spec) {
+        let risks = by_component
+            .get(c.id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        match component::render(c, bom, risks, spec) {
             Rendered::Component(x) => components.push(*x),
             Rendered::Service(s) => services.push(*s),
         }
@@ -118,6 +117,17 @@ fn target_component(bom: &Bom) -> Option<Component> {
             ..Component::default()
         }),
     }
+}
+
+/// Risks keyed by the id of the component they are about, in BOM order.
+pub(crate) fn risks_by_component(bom: &Bom) -> BTreeMap<&str, Vec<&Risk>> {
+    let mut map: BTreeMap<&str, Vec<&Risk>> = BTreeMap::new();
+    for r in &bom.risks {
+        if let Some(id) = r.component.as_deref() {
+            map.entry(id).or_default().push(r);
+        }
+    }
+    map
 }
 
 /// `RULE severity message (path:line)`, the text of an `aibom:risk` property.
