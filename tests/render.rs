@@ -503,8 +503,7 @@ fn render_dispatches_by_format() {
     );
 }
 
-#[test]
-fn awkward_values_still_validate() {
+fn awkward_bom() -> Bom {
     let mut bom = sample::bom();
     let c = &mut bom.components[0];
     c.name = String::new();
@@ -528,7 +527,26 @@ fn awkward_values_still_validate() {
     c.properties
         .insert("ctl\u{1b}key".into(), Value::from("v\u{0}\u{7}"));
     c.depends_on = vec![c.id.clone(), "nowhere:at-all".into()];
-    let id = c.id.clone();
+    let i = bom
+        .components
+        .iter()
+        .position(|c| c.id == "service:openai api")
+        .unwrap();
+    bom.components[i].properties.insert(
+        "endpoints".into(),
+        serde_json::json!([
+            "https://例え.jp/推論?q=1#x",
+            "https://exa mple.com",
+            "http://[::1]:8080/"
+        ]),
+    );
+    bom
+}
+
+#[test]
+fn awkward_values_still_validate() {
+    let bom = awkward_bom();
+    let id = bom.components[0].id.clone();
     for spec in [SpecVersion::V1_6, SpecVersion::V1_7] {
         let bytes = cdx(&bom, spec);
         assert_valid_cyclonedx(&bytes, spec.as_str());
@@ -549,8 +567,78 @@ fn awkward_values_still_validate() {
         assert_eq!(props(out, "aibom:hash"), ["SHA-256:abc"]);
         assert_eq!(props(out, "aibom:nested"), [r#"{"a":[1,{"b":null}]}"#]);
     }
+    let doc = cdx_json(&bom, SpecVersion::V1_6);
+    assert_eq!(
+        find(&doc["services"], "service:openai api")["endpoints"],
+        serde_json::json!(["https://api.openai.com/v1", "https://例え.jp/推論?q=1#x"])
+    );
     assert_valid_native(&json::render(&bom));
     let table = plain_table(&bom);
     assert!(table.contains("evil\u{fffd}[2J\u{fffd}"), "{table}");
     assert!(!table.contains('\u{1b}') && !table.contains('\u{202e}'));
+}
+
+/// Not a test: `AIBOM_DUMP_DIR=dir cargo test --release --test render -- --ignored --nocapture`
+/// writes the sample renderings (and a 20,000-component BOM) to `dir` for checking with an
+/// independent validator, and prints how long rendering the large BOM takes.
+#[test]
+#[ignore]
+fn dump_and_time() {
+    let Some(dir) = std::env::var_os("AIBOM_DUMP_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let bom = sample::bom();
+    for spec in [SpecVersion::V1_6, SpecVersion::V1_7] {
+        std::fs::write(
+            dir.join(format!("sample-{}.cdx.json", spec.as_str())),
+            cdx(&bom, spec),
+        )
+        .unwrap();
+        let awkward = cdx(&awkward_bom(), spec);
+        std::fs::write(
+            dir.join(format!("awkward-{}.cdx.json", spec.as_str())),
+            awkward,
+        )
+        .unwrap();
+    }
+    let mut large = Bom {
+        components: Vec::new(),
+        ..bom.clone()
+    };
+    for i in 0..20_000 {
+        for c in &bom.components {
+            let mut c = c.clone();
+            c.id = format!("{}-{i:05}", c.id);
+            c.depends_on.clear();
+            large.components.push(c);
+            if large.components.len() == 20_000 {
+                break;
+            }
+        }
+        if large.components.len() == 20_000 {
+            break;
+        }
+    }
+    large.normalize();
+    for (name, f) in [
+        (
+            "cyclonedx-1.6",
+            &(|b: &Bom| cdx(b, SpecVersion::V1_6)) as &dyn Fn(&Bom) -> Vec<u8>,
+        ),
+        ("json", &|b: &Bom| json::render(b)),
+        ("table", &|b: &Bom| plain_table(b).into_bytes()),
+    ] {
+        let t = std::time::Instant::now();
+        let out = f(&large);
+        println!(
+            "{name}: {} components, {} bytes, {:?}",
+            large.components.len(),
+            out.len(),
+            t.elapsed()
+        );
+        if name == "cyclonedx-1.6" {
+            std::fs::write(dir.join("large-1.6.cdx.json"), &out).unwrap();
+        }
+    }
 }

@@ -399,7 +399,8 @@ pub fn valid_purl(p: &str) -> bool {
 }
 
 /// An absolute http(s)/ws(s) URL made only of characters an IRI may contain, so it passes
-/// the schema's `iri-reference` format. Templated or partial values stay properties.
+/// the schema's `iri-reference` format. Templated or partial values stay properties. Square
+/// brackets (IPv6 literals) are refused too: some widely used validators reject them.
 pub fn is_web_iri(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     let Some(rest) = ["https://", "http://", "wss://", "ws://"]
@@ -424,7 +425,7 @@ pub fn is_web_iri(s: &str) -> bool {
             i += 3;
             continue;
         }
-        let ok = b >= 0x80 || b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&b);
+        let ok = b >= 0x80 || b.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=".contains(&b);
         if !ok {
             return false;
         }
@@ -478,6 +479,7 @@ mod tests {
         assert!(!is_web_iri("api.openai.com"));
         assert!(!is_web_iri("https://a b"));
         assert!(!is_web_iri("https://a/%zz"));
+        assert!(!is_web_iri("http://[::1]:8080/"));
         assert!(is_loopback("http://127.0.0.1:11434/api"));
         assert!(is_loopback("http://[::1]:8080"));
         assert!(is_loopback("http://user@localhost"));
