@@ -17,7 +17,10 @@ fn build_hostile_tree(root: &Path) {
     std::os::unix::fs::symlink("..", root.join("loop/inner/up")).unwrap();
     std::os::unix::fs::symlink("does-not-exist", root.join("dangling")).unwrap();
     // a FIFO: opening it for reading would block forever
-    let status = Command::new("mkfifo").arg(root.join("pipe")).status().unwrap();
+    let status = Command::new("mkfifo")
+        .arg(root.join("pipe"))
+        .status()
+        .unwrap();
     assert!(status.success());
     // a non-UTF-8 file name holding a real manifest
     let odd = root.join(OsStr::from_bytes(b"caf\xe9"));
@@ -28,13 +31,21 @@ fn build_hostile_tree(root: &Path) {
     std::fs::create_dir_all(root.join("huge")).unwrap();
     fs(root.join("huge/requirements.txt"), big).unwrap();
     std::fs::create_dir_all(root.join("junk")).unwrap();
-    fs(root.join("junk/requirements.txt"), [0u8, 159, 146, 150, 0, 255, 10]).unwrap();
+    fs(
+        root.join("junk/requirements.txt"),
+        [0u8, 159, 146, 150, 0, 255, 10],
+    )
+    .unwrap();
     // an unreadable directory and file (root can still read them; the scan must not care)
     std::fs::create_dir_all(root.join("locked")).unwrap();
     fs(root.join("locked/requirements.txt"), "openai==1.40.0\n").unwrap();
     fs(root.join("secret-requirements.txt"), "openai==1.40.0\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(root.join("secret-requirements.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        root.join("secret-requirements.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     // a directory chain deeper than PATH_MAX allows to open by full path
     let status = Command::new("bash")
@@ -58,19 +69,51 @@ fn hostile_tree_scans_to_completion() {
         .unwrap();
     // restore permissions so the temp dir can be removed
     use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(dir.path().join("locked"), std::fs::Permissions::from_mode(0o755));
+    let _ = std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o755),
+    );
     // the deep chain is beyond what std's remove_dir_all can reach by full path; rm can
-    let _ = Command::new("rm").arg("-rf").arg(dir.path().join("d")).status();
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let _ = Command::new("rm")
+        .arg("-rf")
+        .arg(dir.path().join("d"))
+        .status();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bom = aibom::render::json::parse(&out.stdout).expect("valid aibom JSON");
-    let warnings: Vec<String> = bom.warnings.iter().map(|w| format!("{}: {}", w.path, w.message)).collect();
+    let warnings: Vec<String> = bom
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.path, w.message))
+        .collect();
     let has = |needle: &str| warnings.iter().any(|w| w.contains(needle));
     assert!(has("loop"), "symlink loop not reported: {warnings:#?}");
-    assert!(has("huge/requirements.txt"), "oversized file not reported: {warnings:#?}");
-    assert!(bom.coverage.skipped.get("special-file").copied().unwrap_or(0) >= 1, "FIFO not counted");
+    assert!(
+        has("huge/requirements.txt"),
+        "oversized file not reported: {warnings:#?}"
+    );
+    assert!(
+        bom.coverage
+            .skipped
+            .get("special-file")
+            .copied()
+            .unwrap_or(0)
+            >= 1,
+        "FIFO not counted"
+    );
     // the rest of the tree is still inventoried, non-UTF-8 directory included
-    assert!(bom.components.iter().any(|c| c.id == "library:pypi/transformers@4.44.2"));
-    assert!(bom.components.iter().any(|c| c.id == "library:pypi/torch@2.3.1"));
+    assert!(bom
+        .components
+        .iter()
+        .any(|c| c.id == "library:pypi/transformers@4.44.2"));
+    assert!(bom
+        .components
+        .iter()
+        .any(|c| c.id == "library:pypi/torch@2.3.1"));
 }
 
 #[test]

@@ -101,7 +101,8 @@ const RS_AI: &str = "use candle_core::{Device, Tensor};\n\npub fn zeros() -> can
 
 const RS_PLAIN: &str = "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {\n        assert_eq!(super::add(1, 2), 3);\n    }\n}\n";
 
-const REQUIREMENTS: &str = "torch==2.3.1\ntransformers==4.44.2\nopenai==1.40.0\nrequests==2.32.3\nnumpy==1.26.4\n";
+const REQUIREMENTS: &str =
+    "torch==2.3.1\ntransformers==4.44.2\nopenai==1.40.0\nrequests==2.32.3\nnumpy==1.26.4\n";
 
 const PACKAGE_JSON: &str = r#"{
   "name": "svc",
@@ -126,7 +127,8 @@ const NOTEBOOK: &str = r##"{
 }
 "##;
 
-const DOCKERFILE: &str = "FROM vllm/vllm-openai:v0.6.3\nCMD [\"--model\", \"mistralai/Mistral-7B-Instruct-v0.3\"]\n";
+const DOCKERFILE: &str =
+    "FROM vllm/vllm-openai:v0.6.3\nCMD [\"--model\", \"mistralai/Mistral-7B-Instruct-v0.3\"]\n";
 
 const K8S: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: tgi\nspec:\n  template:\n    spec:\n      containers:\n        - name: tgi\n          image: ghcr.io/huggingface/text-generation-inference:2.2.0\n          args: [\"--model-id\", \"bigscience/bloom-560m\"]\n";
 
@@ -159,9 +161,8 @@ fn safetensors_header(tensors: usize) -> Vec<u8> {
 
 fn big_safetensors(path: &Path, megabytes: u64) -> io::Result<()> {
     let bytes = megabytes * 1024 * 1024;
-    let json = format!(
-        "{{\"w\":{{\"dtype\":\"U8\",\"shape\":[{bytes}],\"data_offsets\":[0,{bytes}]}}}}"
-    );
+    let json =
+        format!("{{\"w\":{{\"dtype\":\"U8\",\"shape\":[{bytes}],\"data_offsets\":[0,{bytes}]}}}}");
     let mut f = io::BufWriter::with_capacity(1 << 20, fs::File::create(path)?);
     f.write_all(&(json.len() as u64).to_le_bytes())?;
     f.write_all(json.as_bytes())?;
@@ -202,14 +203,19 @@ fn main() -> io::Result<()> {
     let mut written = 0u64;
     let mut pkg = 0u64;
     while written < files {
-        let dir = out.join(format!("services/svc{:04}", pkg / 20)).join(format!("pkg{pkg:05}"));
+        let dir = out
+            .join(format!("services/svc{:04}", pkg / 20))
+            .join(format!("pkg{pkg:05}"));
         // one manifest set per package directory
         let manifest: (&str, &str) = match pkg % 5 {
             0 => ("requirements.txt", REQUIREMENTS),
             1 => ("package.json", PACKAGE_JSON),
             2 => ("go.mod", GO_MOD),
             3 => ("Cargo.toml", CARGO_TOML),
-            _ => ("README.md", "# internal package\n\nNo AI here; see the gpt-4o evaluation notes elsewhere.\n"),
+            _ => (
+                "README.md",
+                "# internal package\n\nNo AI here; see the gpt-4o evaluation notes elsewhere.\n",
+            ),
         };
         write(&dir.join(manifest.0), manifest.1.as_bytes())?;
         written += 1;
@@ -232,14 +238,23 @@ fn main() -> io::Result<()> {
         // vendored trees that the default skips must not pay for
         if pkg % 10 == 0 {
             for j in 0..20 {
-                write(&dir.join(format!("node_modules/openai/lib/f{j}.js")), TS_AI.as_bytes())?;
-                write(&dir.join(format!(".venv/lib/python3.11/site-packages/torch/m{j}.py")), PY_AI.as_bytes())?;
+                write(
+                    &dir.join(format!("node_modules/openai/lib/f{j}.js")),
+                    TS_AI.as_bytes(),
+                )?;
+                write(
+                    &dir.join(format!(".venv/lib/python3.11/site-packages/torch/m{j}.py")),
+                    PY_AI.as_bytes(),
+                )?;
             }
         }
         pkg += 1;
     }
     let models = out.join("models");
-    write(&models.join("small/model.safetensors"), &safetensors_header(32))?;
+    write(
+        &models.join("small/model.safetensors"),
+        &safetensors_header(32),
+    )?;
     let mut gguf = b"GGUF".to_vec();
     gguf.extend_from_slice(&3u32.to_le_bytes());
     gguf.extend_from_slice(&0u64.to_le_bytes());
@@ -251,7 +266,9 @@ fn main() -> io::Result<()> {
     drop(sparse);
     {
         use std::io::{Seek, SeekFrom};
-        let mut f = fs::OpenOptions::new().write(true).open(models.join("sparse-8g.gguf"))?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .open(models.join("sparse-8g.gguf"))?;
         f.seek(SeekFrom::Start(0))?;
         f.write_all(&gguf)?;
     }
@@ -259,6 +276,10 @@ fn main() -> io::Result<()> {
         fs::create_dir_all(models.join("large"))?;
         big_safetensors(&models.join("large/model.safetensors"), big_mb)?;
     }
-    println!("gen-corpus: {written} source/manifest files in {} package dirs, models in {}", pkg, models.display());
+    println!(
+        "gen-corpus: {written} source/manifest files in {} package dirs, models in {}",
+        pkg,
+        models.display()
+    );
     Ok(())
 }
