@@ -239,6 +239,7 @@ fn pip_item(
     let line_text = p.split(" #").next().unwrap_or(p);
     match requirements::parse_line(line_text, line) {
         Some(Entry::Requirement(mut d)) => {
+            let d = d.as_mut();
             d.scope = Some("required".to_string());
             out.findings.extend(dep_finding(
                 ctx,
@@ -246,7 +247,7 @@ fn pip_item(
                 ID,
                 Method::Manifest,
                 Some(text),
-                &d,
+                d,
             ));
         }
         Some(Entry::Invalid { line, reason }) => out.warn(

@@ -65,7 +65,7 @@ fn claim(c: &Candidate) -> Claim {
 /// What one logical line of a requirements file is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Requirement(Dep),
+    Requirement(Box<Dep>),
     /// `-r FILE` (`constraint == false`) or `-c FILE`.
     Include {
         constraint: bool,
@@ -166,7 +166,7 @@ pub fn parse_line(l: &str, line: u32) -> Option<Entry> {
         }
         i += 1;
     }
-    Some(Entry::Requirement(dep))
+    Some(Entry::Requirement(Box::new(dep)))
 }
 
 fn parse_option(l: &str, line: u32) -> Option<Entry> {
@@ -192,7 +192,7 @@ fn parse_option(l: &str, line: u32) -> Option<Entry> {
             })
         }
         "-e" | "--editable" => match parse_requirement(value, line) {
-            Ok(Some(d)) => Some(Entry::Requirement(d)),
+            Ok(Some(d)) => Some(Entry::Requirement(Box::new(d))),
             Ok(None) => None,
             Err(reason) => Some(Entry::Invalid { line, reason }),
         },
@@ -417,7 +417,7 @@ impl Walk<'_> {
                         self.pins.entry(key).or_insert((
                             node.rel.clone(),
                             Some(text.to_string()),
-                            dep,
+                            *dep,
                         ));
                     }
                 }

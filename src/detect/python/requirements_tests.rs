@@ -12,7 +12,7 @@ fn deps(text: &str) -> Vec<Dep> {
     parse_text(text)
         .into_iter()
         .filter_map(|e| match e {
-            Entry::Requirement(d) => Some(d),
+            Entry::Requirement(d) => Some(*d),
             _ => None,
         })
         .collect()

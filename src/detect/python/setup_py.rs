@@ -183,13 +183,11 @@ fn list_value(toks: &[Tok], i: usize) -> Result<Vec<(String, usize)>, String> {
     }
 }
 
-/// Requirements of `install_requires` (scope, extra) and `extras_require`.
-fn declared(
-    src: &str,
-) -> (
-    Vec<(String, usize, &'static str, Option<String>)>,
-    Vec<String>,
-) {
+/// A requirement string, its byte offset, its scope and the extra that declares it.
+type Declared = (String, usize, &'static str, Option<String>);
+
+/// Requirements of `install_requires` and `extras_require`, and why others were not read.
+fn declared(src: &str) -> (Vec<Declared>, Vec<String>) {
     let toks = tokenize(src);
     let mut reqs = Vec::new();
     let mut problems = Vec::new();

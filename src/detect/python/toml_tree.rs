@@ -108,7 +108,8 @@ impl Node {
 /// Parse a TOML document into a tree.
 pub fn parse(text: &str) -> Result<Node, String> {
     let root: Item = toml::from_str(text).map_err(|e| {
-        let msg = e.message().trim().to_string();
+        // one line: the parser's message may span several
+        let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
         match e.span() {
             Some(span) => format!(
                 "invalid TOML at line {}: {msg}",

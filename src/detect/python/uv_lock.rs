@@ -3,8 +3,8 @@
 //! # What it detects
 //! Every locked AI package with its resolved version. The project's own packages (sources
 //! `editable`, `virtual`, or a workspace member) are the roots: their `dependencies`,
-//! `optional-dependencies` and `dev-dependencies` name the direct dependencies and their scope;
-//! every other package is transitive.
+//! `optional-dependencies` and `dev-dependencies` name the direct dependencies; every other
+//! package is transitive.
 //!
 //! # Files claimed
 //! `uv.lock`.
@@ -12,31 +12,32 @@
 //! # Evidence and confidence
 //! One `library` finding per `[[package]]` entry at its `name = "…"` line, method `lockfile`,
 //! confidence high, `version` as locked (local versions like `2.3.1+cu121` kept), `dependency`
-//! `direct`/`transitive`, `scope` for direct ones, `source` for git/URL/path sources, `index` for
+//! `direct`/`transitive`, `source` for git/URL/path sources, `index` for
 //! a registry other than PyPI. A package locked at two versions (a fork by marker) is two
 //! findings.
 //!
 //! # Not handled
 //! Wheel and sdist hashes are not copied (one per platform build, not one per component).
+//! `scope` is left to pyproject.toml: a package listed in several dependency groups (directly and
+//! through `include-group`) has no single scope in the lock, and two answers would conflict.
 //!
 //! # References
 //! <https://docs.astral.sh/uv/concepts/projects/layout/#the-lockfile>.
 
 use super::toml_tree::{self, Node};
-use super::{dep_finding, group_scope, Dep};
+use super::{dep_finding, Dep};
 use crate::bom::{normalize::pypi_name, Method};
 use crate::detect::{
     Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
 };
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 pub const ID: &str = "python-uv-lock";
 
 pub const DETECTOR: Detector = Detector {
     id: ID,
     family: "python",
-    summary:
-        "uv.lock: locked versions, direct/transitive and scope from the project's root packages",
+    summary: "uv.lock: locked versions, direct/transitive from the project's root packages",
     maturity: Maturity::Stable,
     scope: Scope::Repo,
     claim,
@@ -72,40 +73,19 @@ fn names(node: Option<&Node>) -> Vec<String> {
         .collect()
 }
 
-/// The scope of every direct dependency, from the root packages. `required` beats
-/// `optional` beats `dev` beats other groups when a package is listed in several places.
-fn direct_scopes(roots: &[&Node]) -> BTreeMap<String, String> {
-    let rank = |s: &str| match s {
-        "required" => 0,
-        "optional" => 1,
-        "dev" => 2,
-        _ => 3,
-    };
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    let mut put = |name: String, scope: String| {
-        let better = out
-            .get(&name)
-            .is_none_or(|cur| (rank(&scope), &scope) < (rank(cur), cur));
-        if better {
-            out.insert(name, scope);
-        }
-    };
+/// Normalised names of the direct dependencies: everything a root package lists.
+fn direct_names(roots: &[&Node]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
     for root in roots {
-        for n in names(root.get("dependencies").map(|i| &i.node)) {
-            put(n, "required".to_string());
-        }
+        out.extend(names(root.get("dependencies").map(|i| &i.node)));
         for section in ["optional-dependencies", "dev-dependencies"] {
-            if let Some(t) = root.get(section).and_then(|i| i.node.as_table()) {
-                for (group, list) in t {
-                    let scope = if section == "optional-dependencies" {
-                        "optional".to_string()
-                    } else {
-                        group_scope(group)
-                    };
-                    for n in names(Some(&list.node)) {
-                        put(n, scope.clone());
-                    }
-                }
+            for list in root
+                .get(section)
+                .and_then(|i| i.node.as_table())
+                .into_iter()
+                .flat_map(|t| t.values())
+            {
+                out.extend(names(Some(&list.node)));
             }
         }
     }
@@ -169,7 +149,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         .map(|p| &p.node)
         .filter(|p| is_root(p, &members))
         .collect();
-    let scopes = direct_scopes(&roots);
+    let direct = direct_names(&roots);
     for pkg in packages {
         let node = &pkg.node;
         if is_root(node, &members) {
@@ -192,13 +172,11 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         let mut d = Dep::new(name, name_item.line(text));
         d.version = node.get_str("version").map(str::to_string);
         if !roots.is_empty() {
-            match scopes.get(&pypi_name(name)) {
-                Some(scope) => {
-                    d.dependency = Some("direct");
-                    d.scope = Some(scope.clone());
-                }
-                None => d.dependency = Some("transitive"),
-            }
+            d.dependency = Some(if direct.contains(&pypi_name(name)) {
+                "direct"
+            } else {
+                "transitive"
+            });
         }
         source_props(node, &mut d);
         out.findings.extend(dep_finding(
@@ -230,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn roots_decide_direct_and_scope() {
+    fn roots_decide_direct_and_transitive() {
         let text = r#"version = 1
 revision = 2
 requires-python = ">=3.11"
@@ -289,10 +267,10 @@ source = { git = "https://github.com/wandb/wandb?rev=v0.17.0#abc123" }
         assert_eq!(
             got,
             [
-                "openai@1.30.1 direct required line=19",
+                "openai@1.30.1 direct - line=19",
                 "tiktoken@0.7.0 transitive - line=24",
                 "torch@2.3.1+cu121 transitive - line=29",
-                "wandb@0.17.0 direct dev line=34"
+                "wandb@0.17.0 direct - line=34"
             ]
         );
         assert_eq!(
