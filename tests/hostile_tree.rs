@@ -10,8 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn build_hostile_tree(root: &Path) {
-    let fs = std::fs::write;
-    fs(root.join("requirements.txt"), "transformers==4.44.2\n").unwrap();
+    std::fs::write(root.join("requirements.txt"), "transformers==4.44.2\n").unwrap();
     // symlink loop and a dangling link
     std::fs::create_dir_all(root.join("loop/inner")).unwrap();
     std::os::unix::fs::symlink("..", root.join("loop/inner/up")).unwrap();
@@ -25,21 +24,21 @@ fn build_hostile_tree(root: &Path) {
     // a non-UTF-8 file name holding a real manifest
     let odd = root.join(OsStr::from_bytes(b"caf\xe9"));
     std::fs::create_dir_all(&odd).unwrap();
-    fs(odd.join("requirements.txt"), "torch==2.3.1\n").unwrap();
+    std::fs::write(odd.join("requirements.txt"), "torch==2.3.1\n").unwrap();
     // a 100 MB single-line manifest and binary junk where text is expected
     let big = "a".repeat(100 * 1024 * 1024);
     std::fs::create_dir_all(root.join("huge")).unwrap();
-    fs(root.join("huge/requirements.txt"), big).unwrap();
+    std::fs::write(root.join("huge/requirements.txt"), big).unwrap();
     std::fs::create_dir_all(root.join("junk")).unwrap();
-    fs(
+    std::fs::write(
         root.join("junk/requirements.txt"),
         [0u8, 159, 146, 150, 0, 255, 10],
     )
     .unwrap();
     // an unreadable directory and file (root can still read them; the scan must not care)
     std::fs::create_dir_all(root.join("locked")).unwrap();
-    fs(root.join("locked/requirements.txt"), "openai==1.40.0\n").unwrap();
-    fs(root.join("secret-requirements.txt"), "openai==1.40.0\n").unwrap();
+    std::fs::write(root.join("locked/requirements.txt"), "openai==1.40.0\n").unwrap();
+    std::fs::write(root.join("secret-requirements.txt"), "openai==1.40.0\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(
         root.join("secret-requirements.txt"),
@@ -47,15 +46,16 @@ fn build_hostile_tree(root: &Path) {
     )
     .unwrap();
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
-    // a directory chain deeper than PATH_MAX allows to open by full path
-    let status = Command::new("bash")
-        .arg("-c")
-        .arg("cd \"$1\" && for i in $(seq 10000); do mkdir d && cd d || exit 1; done; echo x > requirements.txt")
-        .arg("_")
-        .arg(root)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // a directory chain deeper than PATH_MAX allows to open by full path; built with relative
+    // steps (a shell loop re-resolves the whole path each time and crawls)
+    let back = std::env::current_dir().unwrap();
+    std::env::set_current_dir(root).unwrap();
+    for _ in 0..10_000 {
+        std::fs::create_dir("d").unwrap();
+        std::env::set_current_dir("d").unwrap();
+    }
+    std::fs::write("requirements.txt", "openai==1.40.0\n").unwrap();
+    std::env::set_current_dir(back).unwrap();
 }
 
 #[test]
