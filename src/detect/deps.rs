@@ -62,6 +62,7 @@ pub fn is_exact_version(v: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
         && !v.contains(".x")
         && !v.ends_with(".X")
+        && !v.ends_with('+')
 }
 
 /// Turn the entries of one file into findings. Entries with the same name and version are
@@ -179,6 +180,8 @@ mod tests {
         assert!(!is_exact_version("~1.2"));
         assert!(!is_exact_version(">=1, <2"));
         assert!(!is_exact_version("1.x"));
+        assert!(!is_exact_version("1.+"));
+        assert!(is_exact_version("1.0.0+build.5"));
         assert!(!is_exact_version("*"));
         assert!(!is_exact_version("latest"));
         assert!(!is_exact_version(""));
