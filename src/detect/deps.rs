@@ -57,8 +57,7 @@ pub fn is_exact_version(v: &str) -> bool {
     let v = v.trim();
     !v.is_empty()
         && v.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
         && !v.contains(".x")
         && !v.ends_with(".X")
@@ -117,8 +116,7 @@ pub fn emit(
             Confidence::High,
         );
         ev.snippet = d.snippet.as_deref().map(util::snippet);
-        let Some(mut f) = util::package_finding(ctx, eco, &d.name, d.version.as_deref(), ev)
-        else {
+        let Some(mut f) = util::package_finding(ctx, eco, &d.name, d.version.as_deref(), ev) else {
             continue;
         };
         if let Some(c) = d.constraint.filter(|c| !c.is_empty()) {

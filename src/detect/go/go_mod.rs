@@ -168,11 +168,18 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         out.warn(input, ID, "unterminated `(` block (truncated go.mod?)");
     }
     if bad > 0 {
-        out.warn(input, ID, format!("{bad} malformed require/replace lines skipped"));
+        out.warn(
+            input,
+            ID,
+            format!("{bad} malformed require/replace lines skipped"),
+        );
     }
     for d in &mut found {
         let hit = replaces.iter().rev().find(|r| {
-            r.old == d.name && r.old_version.as_ref().is_none_or(|v| Some(v) == d.version.as_ref())
+            r.old == d.name
+                && r.old_version
+                    .as_ref()
+                    .is_none_or(|v| Some(v) == d.version.as_ref())
         });
         if let Some(r) = hit {
             d.extra.push(("replaced-by", r.new.clone()));
@@ -200,7 +207,10 @@ mod tests {
             catalog: Catalog::builtin(),
             ..Default::default()
         };
-        detect(&FileInput::from_bytes("go.mod", text.as_bytes().to_vec()), &ctx)
+        detect(
+            &FileInput::from_bytes("go.mod", text.as_bytes().to_vec()),
+            &ctx,
+        )
     }
 
     fn rows(out: &DetectOutcome) -> Vec<String> {
@@ -247,7 +257,10 @@ mod tests {
     #[test]
     fn truncated_and_malformed() {
         let out = run("module x\nrequire (\n\tgithub.com/tmc/langchaingo\n\tgithub.com/ollama/ollama v0.3.0\n");
-        assert_eq!(rows(&out), vec!["github.com/ollama/ollama@v0.3.0 l4 direct -"]);
+        assert_eq!(
+            rows(&out),
+            vec!["github.com/ollama/ollama@v0.3.0 l4 direct -"]
+        );
         assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
         assert_eq!(tokens("\"a b\" `c` d"), vec!["a b", "c", "d"]);
     }

@@ -105,20 +105,25 @@ const BASE_CONFIGS: [&str; 11] = [
 pub fn config_scope(conf: &str) -> Option<&'static str> {
     let base = BASE_CONFIGS.iter().find(|b| {
         conf == **b
-            || conf.strip_suffix(&capitalize(b)).is_some_and(|p| {
-                !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric())
-            })
+            || conf
+                .strip_suffix(&capitalize(b))
+                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
     })?;
     let lower = conf.to_ascii_lowercase();
-    Some(if lower.starts_with("test") || lower.starts_with("androidtest") || *base == "developmentOnly" {
-        "dev"
-    } else if base.starts_with("compileOnly") {
-        "provided"
-    } else if matches!(*base, "annotationProcessor" | "kapt" | "ksp") {
-        "build"
-    } else {
-        "required"
-    })
+    Some(
+        if lower.starts_with("test")
+            || lower.starts_with("androidtest")
+            || *base == "developmentOnly"
+        {
+            "dev"
+        } else if base.starts_with("compileOnly") {
+            "provided"
+        } else if matches!(*base, "annotationProcessor" | "kapt" | "ksp") {
+            "build"
+        } else {
+            "required"
+        },
+    )
 }
 
 fn capitalize(s: &str) -> String {
@@ -195,13 +200,15 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     }
     let resolve = |s: &str| -> Option<String> {
         let mut missing = false;
-        let r = p.var.replace_all(s, |c: &regex::Captures| match vars.get(&c[1]) {
-            Some(v) => v.clone(),
-            None => {
-                missing = true;
-                c[0].to_string()
-            }
-        });
+        let r = p
+            .var
+            .replace_all(s, |c: &regex::Captures| match vars.get(&c[1]) {
+                Some(v) => v.clone(),
+                None => {
+                    missing = true;
+                    c[0].to_string()
+                }
+            });
         (!missing).then(|| r.into_owned())
     };
     let mut found = Vec::new();
@@ -213,15 +220,20 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             continue;
         };
         let rest = c.get(3).map_or("", |m| m.as_str()).trim();
-        let rest_full = if &c[2] == "(" { format!("({rest}") } else { rest.to_string() };
+        let rest_full = if &c[2] == "(" {
+            format!("({rest}")
+        } else {
+            rest.to_string()
+        };
         let (group, artifact, version) = if let Some(s) = p.string.captures(&rest_full) {
             let mut parts = s[1].split('@').next().unwrap_or("").splitn(4, ':');
             let g = parts.next().unwrap_or("").to_string();
             let a = parts.next().unwrap_or("").to_string();
             (g, a, parts.next().map(str::to_string))
-        } else if let (Some(g), Some(a)) =
-            (p.map_group.captures(&rest_full), p.map_name.captures(&rest_full))
-        {
+        } else if let (Some(g), Some(a)) = (
+            p.map_group.captures(&rest_full),
+            p.map_name.captures(&rest_full),
+        ) {
             let v = p.map_version.captures(&rest_full).map(|v| v[1].to_string());
             (g[1].to_string(), a[1].to_string(), v)
         } else {
@@ -244,7 +256,15 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         found.push(d);
     }
     let mut out = DetectOutcome::default();
-    deps::emit(ctx, input, ID, Ecosystem::Maven, Method::Manifest, found, &mut out);
+    deps::emit(
+        ctx,
+        input,
+        ID,
+        Ecosystem::Maven,
+        Method::Manifest,
+        found,
+        &mut out,
+    );
     out
 }
 

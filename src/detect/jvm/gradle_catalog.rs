@@ -66,7 +66,9 @@ fn version_of(v: &Value, versions: &BTreeMap<String, Value>) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Table(t) => {
             if let Some(r) = t.get("ref").and_then(Value::as_str) {
-                return versions.get(r).and_then(|x| version_of(x, &BTreeMap::new()));
+                return versions
+                    .get(r)
+                    .and_then(|x| version_of(x, &BTreeMap::new()));
             }
             ["strictly", "require", "prefer"]
                 .iter()
@@ -110,7 +112,10 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                     Some(format!("{g}:{a}"))
                 });
                 let Some(coord) = coord else { continue };
-                (coord, t.get("version").and_then(|v| version_of(v, &cat.versions)))
+                (
+                    coord,
+                    t.get("version").and_then(|v| version_of(v, &cat.versions)),
+                )
             }
             _ => continue,
         };
@@ -129,7 +134,15 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         found.push(d);
     }
     let mut out = DetectOutcome::default();
-    deps::emit(ctx, input, ID, Ecosystem::Maven, Method::Manifest, found, &mut out);
+    deps::emit(
+        ctx,
+        input,
+        ID,
+        Ecosystem::Maven,
+        Method::Manifest,
+        found,
+        &mut out,
+    );
     out
 }
 
@@ -160,9 +173,17 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("dev.langchain4j:langchain4j-open-ai", Some("0.35.0"), Some(5)),
+                (
+                    "dev.langchain4j:langchain4j-open-ai",
+                    Some("0.35.0"),
+                    Some(5)
+                ),
                 ("ai.djl:api", Some("0.28.0"), Some(6)),
-                ("com.microsoft.onnxruntime:onnxruntime", Some("1.18.0"), Some(7)),
+                (
+                    "com.microsoft.onnxruntime:onnxruntime",
+                    Some("1.18.0"),
+                    Some(7)
+                ),
                 ("org.tensorflow:tensorflow-core-api", None, Some(9)),
             ]
         );

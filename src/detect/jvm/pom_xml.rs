@@ -116,7 +116,10 @@ fn parse(text: &str) -> (Pom, Option<String>) {
                 stack.pop();
             }
             Ok(Event::Text(t)) => {
-                let value = t.unescape().map(|c| c.trim().to_string()).unwrap_or_default();
+                let value = t
+                    .unescape()
+                    .map(|c| c.trim().to_string())
+                    .unwrap_or_default();
                 assign(&mut pom, &mut cur, &stack, value);
             }
             Ok(Event::CData(t)) => {
@@ -125,7 +128,10 @@ fn parse(text: &str) -> (Pom, Option<String>) {
             }
             Ok(Event::Eof) => {
                 if !stack.is_empty() {
-                    error = Some(format!("unexpected end of file inside <{}>", stack.join("><")));
+                    error = Some(format!(
+                        "unexpected end of file inside <{}>",
+                        stack.join("><")
+                    ));
                 }
                 break;
             }
@@ -192,12 +198,16 @@ impl Pom {
             let end = start + s[start..].find('}')?;
             let key = &s[start + 2..end];
             let value = match key {
-                "project.version" | "pom.version" | "version" => {
-                    Some(if self.version.is_empty() { &self.parent_version } else { &self.version })
-                }
-                "project.groupId" | "pom.groupId" | "groupId" => {
-                    Some(if self.group.is_empty() { &self.parent_group } else { &self.group })
-                }
+                "project.version" | "pom.version" | "version" => Some(if self.version.is_empty() {
+                    &self.parent_version
+                } else {
+                    &self.version
+                }),
+                "project.groupId" | "pom.groupId" | "groupId" => Some(if self.group.is_empty() {
+                    &self.parent_group
+                } else {
+                    &self.group
+                }),
                 "project.parent.version" => Some(&self.parent_version),
                 _ => self.props.get(key),
             }
@@ -217,7 +227,11 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     let (pom, error) = parse(text);
     let mut out = DetectOutcome::default();
     if let Some(e) = error {
-        out.warn(input, ID, format!("invalid XML: {e}; entries before it were read"));
+        out.warn(
+            input,
+            ID,
+            format!("invalid XML: {e}; entries before it were read"),
+        );
         out.failed = true;
     }
     let coord = |d: &RawDep| -> Option<String> {
@@ -231,7 +245,12 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             managed.entry(c).or_insert_with(|| d.version.clone());
         }
     }
-    let used: Vec<String> = pom.deps.iter().filter(|d| !d.managed).filter_map(coord).collect();
+    let used: Vec<String> = pom
+        .deps
+        .iter()
+        .filter(|d| !d.managed)
+        .filter_map(coord)
+        .collect();
     let mut found = Vec::new();
     for d in &pom.deps {
         let Some(name) = coord(d) else {
@@ -265,7 +284,15 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         dep.snippet = Some(format!("{}:{}", d.group, d.artifact));
         found.push(dep);
     }
-    deps::emit(ctx, input, ID, Ecosystem::Maven, Method::Manifest, found, &mut out);
+    deps::emit(
+        ctx,
+        input,
+        ID,
+        Ecosystem::Maven,
+        Method::Manifest,
+        found,
+        &mut out,
+    );
     out
 }
 
@@ -279,7 +306,10 @@ mod tests {
             catalog: Catalog::builtin(),
             ..Default::default()
         };
-        detect(&FileInput::from_bytes("pom.xml", text.as_bytes().to_vec()), &ctx)
+        detect(
+            &FileInput::from_bytes("pom.xml", text.as_bytes().to_vec()),
+            &ctx,
+        )
     }
 
     fn rows(out: &DetectOutcome) -> Vec<String> {
@@ -383,7 +413,11 @@ mod tests {
         let cut = &POM[..POM.find("<groupId>com.microsoft").unwrap()];
         let out = run(cut);
         assert!(out.failed);
-        assert!(out.warnings[0].message.contains("invalid XML"), "{:?}", out.warnings);
+        assert!(
+            out.warnings[0].message.contains("invalid XML"),
+            "{:?}",
+            out.warnings
+        );
         assert_eq!(out.findings.len(), 2);
         let out = run("<project><dependencies><dependency></oops></project>");
         assert!(out.failed);

@@ -182,7 +182,10 @@ mod tests {
                 ("onnxruntime-node", Some("1.18.0"), Some(12), "optional"),
             ]
         );
-        assert_eq!(out.findings[0].purl.as_deref(), Some("pkg:npm/%40ai-sdk/openai"));
+        assert_eq!(
+            out.findings[0].purl.as_deref(),
+            Some("pkg:npm/%40ai-sdk/openai")
+        );
         assert_eq!(out.findings[2].properties["constraint"], "~0.2.5");
     }
 

@@ -105,7 +105,10 @@ fn scope_of(entry: &Value) -> &'static str {
 /// A lock `version` that names a registry version (aliases `npm:name@1.2.3` resolved).
 fn lock_version(v: &str) -> (Option<&str>, Option<String>) {
     if let Some((real, ver)) = split_alias(v) {
-        return (Some(real), deps::is_exact_version(ver).then(|| ver.to_string()));
+        return (
+            Some(real),
+            deps::is_exact_version(ver).then(|| ver.to_string()),
+        );
     }
     (None, deps::is_exact_version(v).then(|| v.to_string()))
 }
@@ -306,7 +309,13 @@ mod tests {
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
         let r = rows(&out);
         let s = |a: &str, b: &str, c: u32, d: &str, e: &str| {
-            (a.to_string(), b.to_string(), c, d.to_string(), e.to_string())
+            (
+                a.to_string(),
+                b.to_string(),
+                c,
+                d.to_string(),
+                e.to_string(),
+            )
         };
         assert_eq!(
             r,
@@ -341,14 +350,21 @@ mod tests {
         let r = rows(&out);
         assert_eq!(r.len(), 3, "{r:?}");
         assert_eq!((r[0].0.as_str(), r[0].2), ("langchain", 6));
-        assert_eq!((r[1].0.as_str(), r[1].1.as_str(), r[1].2), ("openai", "4.32.1", 10));
+        assert_eq!(
+            (r[1].0.as_str(), r[1].1.as_str(), r[1].2),
+            ("openai", "4.32.1", 10)
+        );
         // the alias and the dev install resolve to one version: folded, stronger scope kept
-        assert_eq!((r[2].1.as_str(), r[2].2, r[2].3.as_str()), ("4.52.0", 13, "required"));
+        assert_eq!(
+            (r[2].1.as_str(), r[2].2, r[2].3.as_str()),
+            ("4.52.0", 13, "required")
+        );
     }
 
     #[test]
     fn truncated_lock_is_a_warning() {
-        let out = run("{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/openai\": {");
+        let out =
+            run("{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/openai\": {");
         assert!(out.failed);
         assert!(out.findings.is_empty());
         assert!(out.warnings[0].message.contains("invalid JSON"));

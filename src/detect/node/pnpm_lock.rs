@@ -78,7 +78,9 @@ fn split_key(body: &str) -> Option<(&str, Option<&str>)> {
         0
     };
     let rest = body.get(end..)?;
-    let colon = rest.find(": ").or_else(|| rest.ends_with(':').then(|| rest.len() - 1))?;
+    let colon = rest
+        .find(": ")
+        .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))?;
     let key = body.get(..end + colon)?;
     let value = body.get(end + colon + 1..)?.trim();
     Some((unquote(key), (!value.is_empty()).then_some(value)))
@@ -154,7 +156,11 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     };
     let mut out = DetectOutcome::default();
     if let Err(e) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
-        out.warn(input, ID, format!("invalid YAML: {e}; entries before it were read"));
+        out.warn(
+            input,
+            ID,
+            format!("invalid YAML: {e}; entries before it were read"),
+        );
         out.failed = true;
     }
     let lines = walk(text);
@@ -220,7 +226,10 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 d.direct = Some(dir.is_some());
                 if let Some(x) = dir {
                     d.scope = Some(x.scope);
-                    d.constraint = x.specifier.clone().or_else(|| specifiers.get(&name).cloned());
+                    d.constraint = x
+                        .specifier
+                        .clone()
+                        .or_else(|| specifiers.get(&name).cloned());
                 }
                 d.snippet = Some(key.clone());
                 index.insert(key.clone(), found.len());
@@ -341,7 +350,10 @@ mod tests {
                 "openai@4.52.0 l16 required direct 4.52.0",
             ]
         );
-        let broken = format!("{}  openai@4.52.0: [unclosed\n", &text[..text.find("snapshots").unwrap()]);
+        let broken = format!(
+            "{}  openai@4.52.0: [unclosed\n",
+            &text[..text.find("snapshots").unwrap()]
+        );
         let out = run(&broken);
         assert!(out.failed);
         assert_eq!(out.findings.len(), 2);

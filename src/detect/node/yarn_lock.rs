@@ -128,7 +128,9 @@ fn parse_blocks(text: &str) -> (Vec<Block>, bool) {
                 Some((k, _)) if berry => k,
                 _ => body.split_whitespace().next().unwrap_or(""),
             };
-            block.deps.push(unquote(key.trim_end_matches(':')).to_string());
+            block
+                .deps
+                .push(unquote(key.trim_end_matches(':')).to_string());
         }
     }
     (blocks, berry)
@@ -177,7 +179,14 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         let mut ranges: Vec<&str> = descriptors
             .iter()
             .map(|d| split_descriptor(d).1)
-            .map(|r| r.strip_prefix("npm:").unwrap_or(r))
+            .map(|r| match r.strip_prefix("npm:") {
+                // an alias `npm:openai@^4.52.0`: the range is what follows the real name
+                Some(rest) => match rest.get(1..).and_then(|x| x.find('@')) {
+                    Some(i) => &rest[i + 2..],
+                    None => rest,
+                },
+                None => r,
+            })
             .collect();
         ranges.dedup();
         let mut d = Dep::new(real, b.line);
@@ -240,7 +249,10 @@ mod tests {
                 ("openai", Some("4.52.0"), Some(11))
             ]
         );
-        assert_eq!(out.findings[1].properties["constraint"], "^4.0.0 || ^4.52.0");
+        assert_eq!(
+            out.findings[1].properties["constraint"],
+            "^4.0.0 || ^4.52.0"
+        );
         assert!(!out.findings[1].properties.contains_key("dependency"));
     }
 

@@ -214,6 +214,9 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         assert!(out.failed);
         assert!(out.warnings[0].message.contains("invalid TOML"));
         let out = run("[[package]]\nversion = \"1\"\n");
-        assert!(out.failed, "a package without a name is not a Cargo.lock entry");
+        assert!(
+            out.failed,
+            "a package without a name is not a Cargo.lock entry"
+        );
     }
 }

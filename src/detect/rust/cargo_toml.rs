@@ -343,7 +343,13 @@ candle-nn = { version = "0.6", features = ["metal"] }
             false,
         );
         let out = detect(&input, &ctx());
-        assert_eq!(rows(&out), vec!["ort@- l2 required 2.0.0-rc.4 -", "rig-core@- l3 required - -"]);
+        assert_eq!(
+            rows(&out),
+            vec![
+                "ort@- l2 required 2.0.0-rc.4 -",
+                "rig-core@- l3 required - -"
+            ]
+        );
         // rig-core is not in the root's table
         assert_eq!(out.warnings.len(), 1);
     }
@@ -351,10 +357,17 @@ candle-nn = { version = "0.6", features = ["metal"] }
     #[test]
     fn bad_toml_is_a_warning_with_a_line() {
         let out = detect(
-            &FileInput::from_bytes("Cargo.toml", b"[dependencies]\nopenai = \"1\nx = 2\n".to_vec()),
+            &FileInput::from_bytes(
+                "Cargo.toml",
+                b"[dependencies]\nopenai = \"1\nx = 2\n".to_vec(),
+            ),
             &ctx(),
         );
         assert!(out.failed);
-        assert!(out.warnings[0].message.starts_with("invalid TOML (line 2)"), "{:?}", out.warnings);
+        assert!(
+            out.warnings[0].message.starts_with("invalid TOML (line 2)"),
+            "{:?}",
+            out.warnings
+        );
     }
 }
