@@ -135,17 +135,41 @@ pub fn emit(
     }
 }
 
+/// Newline offsets of a text, for many line look-ups in one big file (a lock with thousands of
+/// entries) without rescanning it from the start each time.
+pub struct LineIndex {
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        LineIndex {
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+        }
+    }
+
+    /// 1-based line of byte `offset` (same answer as [`util::line_at`]).
+    pub fn line(&self, offset: usize) -> u32 {
+        self.newlines.partition_point(|&n| n < offset) as u32 + 1
+    }
+}
+
 /// Find the 1-based line of the first `"key"` (JSON-quoted, followed by `:`) at or after byte
-/// `from`; `None` when it is not there. JSON parsers drop positions, so lines are recovered
-/// from the text.
+/// `from`, with its byte offset; `None` when it is not there. JSON parsers drop positions, so
+/// lines are recovered from the text.
 pub fn json_key_line(text: &str, key: &str, from: usize) -> Option<(u32, usize)> {
+    json_key_at(text, key, from).map(|at| (util::line_at(text, at), at))
+}
+
+/// Byte offset of the first `"key"` followed by `:` at or after `from`.
+pub fn json_key_at(text: &str, key: &str, from: usize) -> Option<usize> {
     let quoted = serde_json::to_string(key).ok()?;
     let mut start = from.min(text.len());
     while let Some(rel) = text.get(start..)?.find(&quoted) {
         let at = start + rel;
         let after = text.get(at + quoted.len()..)?.trim_start();
         if after.starts_with(':') {
-            return Some((util::line_at(text, at), at));
+            return Some(at);
         }
         start = at + quoted.len();
     }
@@ -183,6 +207,15 @@ mod tests {
         assert!(!is_exact_version("*"));
         assert!(!is_exact_version("latest"));
         assert!(!is_exact_version(""));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_at() {
+        let t = "a\nbb\n\nccc";
+        let idx = LineIndex::new(t);
+        for off in 0..=t.len() + 2 {
+            assert_eq!(idx.line(off), util::line_at(t, off), "offset {off}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use super::package_json::split_alias;
 use crate::bom::normalize::Ecosystem;
 use crate::bom::Method;
 use crate::detect::deps::{self, Dep};
-use crate::detect::{util, Candidate, Claim, Context, DetectOutcome, Detector, FileInput};
+use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput};
 use crate::detect::{Maturity, Scope};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -69,7 +69,8 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     if let Some(packages) = doc.get("packages").and_then(Value::as_object) {
         read_packages(text, packages, &mut found);
     } else if let Some(tree) = doc.get("dependencies").and_then(Value::as_object) {
-        read_v1(text, tree, 0, 0, &mut found, &mut out, input);
+        let lines = deps::LineIndex::new(text);
+        read_v1(text, &lines, tree, 0, 0, &mut found, &mut out, input);
     } else if !doc.is_object() {
         out.warn(input, ID, "lock file is not a JSON object; nothing read");
         out.failed = true;
@@ -114,6 +115,7 @@ fn lock_version(v: &str) -> (Option<&str>, Option<String>) {
 }
 
 fn read_packages(text: &str, packages: &Map<String, Value>, found: &mut Vec<Dep>) {
+    let lines = deps::LineIndex::new(text);
     // Names the root and each workspace declare: their hoisted installs are direct.
     let mut declared: BTreeSet<&str> = BTreeSet::new();
     for (key, entry) in packages {
@@ -131,6 +133,7 @@ fn read_packages(text: &str, packages: &Map<String, Value>, found: &mut Vec<Dep>
             }
         }
     }
+    let mut cursor = 0;
     for (key, entry) in packages {
         let Some(idx) = key.rfind("node_modules/") else {
             continue;
@@ -145,7 +148,13 @@ fn read_packages(text: &str, packages: &Map<String, Value>, found: &mut Vec<Dep>
             .unwrap_or(install_name);
         let version = entry.get("version").and_then(Value::as_str).unwrap_or("");
         let (alias, version) = lock_version(version);
-        let line = deps::json_key_line(text, key, 0).map_or(1, |(l, _)| l);
+        // serde_json keeps file order: searching on from the previous key keeps a lock with
+        // thousands of packages linear instead of quadratic.
+        let hit = deps::json_key_at(text, key, cursor).or_else(|| deps::json_key_at(text, key, 0));
+        if let Some(at) = hit {
+            cursor = at;
+        }
+        let line = hit.map_or(1, |at| lines.line(at));
         let mut d = Dep::new(alias.unwrap_or(name), line);
         d.version = version;
         d.scope = Some(scope_of(entry));
@@ -156,8 +165,10 @@ fn read_packages(text: &str, packages: &Map<String, Value>, found: &mut Vec<Dep>
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_v1(
     text: &str,
+    lines: &deps::LineIndex,
     tree: &Map<String, Value>,
     from: usize,
     depth: usize,
@@ -180,7 +191,7 @@ fn read_v1(
         let end = at.map_or(cursor, |a| object_end(text, a));
         let version = entry.get("version").and_then(Value::as_str).unwrap_or("");
         let (alias, version) = lock_version(version);
-        let mut d = Dep::new(alias.unwrap_or(name), util::line_at(text, at.unwrap_or(0)));
+        let mut d = Dep::new(alias.unwrap_or(name), lines.line(at.unwrap_or(0)));
         d.version = version;
         d.scope = Some(scope_of(entry));
         d.snippet = Some(format!("{name} {}", d.version.as_deref().unwrap_or("")));
@@ -188,6 +199,7 @@ fn read_v1(
         if let Some(nested) = entry.get("dependencies").and_then(Value::as_object) {
             read_v1(
                 text,
+                lines,
                 nested,
                 at.unwrap_or(cursor),
                 depth + 1,
@@ -238,7 +250,7 @@ fn object_end(text: &str, at: usize) -> usize {
 fn object_key_at(text: &str, key: &str, from: usize) -> Option<usize> {
     let mut start = from;
     loop {
-        let (_, at) = deps::json_key_line(text, key, start)?;
+        let at = deps::json_key_at(text, key, start)?;
         let after = text.get(at..)?.split_once(':')?.1.trim_start();
         if after.starts_with('{') {
             return Some(at);

@@ -94,11 +94,12 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             }
         }
     }
+    let lines = deps::LineIndex::new(text);
     let mut found = Vec::new();
     let mut checksums: BTreeMap<(String, String), String> = BTreeMap::new();
     for p in lock.package.iter().filter(|p| p.source.is_some()) {
         let name = p.name.get_ref();
-        let mut d = Dep::new(name.as_str(), util::line_at(text, p.name.span().start));
+        let mut d = Dep::new(name.as_str(), lines.line(p.name.span().start));
         d.version = (!p.version.is_empty()).then(|| p.version.clone());
         d.direct = Some(
             direct.contains(&(name.clone(), None))
