@@ -1,9 +1,23 @@
-//! The `config` detector family.
+//! The `config` detector family: MCP client configs, AI assistant instruction files, `.env`
+//! files, DVC pipelines and `.gitattributes` LFS patterns. Also home of the provider table and
+//! the env-var/model-id helpers the `infra` family shares.
+
+pub mod assistant_config;
+pub mod dotenv;
+pub mod env_vars;
+pub mod jsonc;
+pub mod mcp_config;
+pub mod model_ref;
+pub mod providers;
 
 use super::{Detector, PostPass};
 
 /// This family's detectors (the registry sorts them by id).
-pub const DETECTORS: &[Detector] = &[];
+pub const DETECTORS: &[Detector] = &[
+    assistant_config::DETECTOR,
+    dotenv::DETECTOR,
+    mcp_config::DETECTOR,
+];
 
 /// This family's cross-file passes.
 pub const POST_PASSES: &[PostPass] = &[];
