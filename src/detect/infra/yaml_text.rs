@@ -104,6 +104,24 @@ impl<'a> Lines<'a> {
             .unwrap_or(from)
     }
 
+    /// First line in `[from, to)` that starts (after indentation and an optional `- `) with
+    /// `key:`, quoted or not.
+    pub fn find_key(&self, from: u32, to: u32, key: &str) -> Option<u32> {
+        let start = from.max(1) as usize - 1;
+        let end = (to.max(from) as usize - 1).min(self.lines.len());
+        let plain = format!("{key}:");
+        let dq = format!("\"{key}\":");
+        let sq = format!("'{key}':");
+        for (i, line) in self.lines.get(start..end)?.iter().enumerate() {
+            let t = line.trim_start();
+            let t = t.strip_prefix("- ").unwrap_or(t);
+            if t.starts_with(&plain) || t.starts_with(&dq) || t.starts_with(&sq) {
+                return Some((start + i + 1) as u32);
+            }
+        }
+        None
+    }
+
     pub fn get(&self, line: u32) -> Option<&'a str> {
         self.lines.get((line as usize).checked_sub(1)?).copied()
     }
