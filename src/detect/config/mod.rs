@@ -4,7 +4,9 @@
 
 pub mod assistant_config;
 pub mod dotenv;
+pub mod dvc;
 pub mod env_vars;
+pub mod gitattributes;
 pub mod jsonc;
 pub mod mcp_config;
 pub mod model_ref;
@@ -16,6 +18,8 @@ use super::{Detector, PostPass};
 pub const DETECTORS: &[Detector] = &[
     assistant_config::DETECTOR,
     dotenv::DETECTOR,
+    dvc::DETECTOR,
+    gitattributes::DETECTOR,
     mcp_config::DETECTOR,
 ];
 

@@ -85,7 +85,7 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     }
     let context = workloads.iter().any(Workload::is_ai);
     for w in &workloads {
-        out.findings.extend(workload::findings(w, context, &lines, &input.rel_path, ID));
+        workload::report(w, context, &lines, &input.rel_path, ID, &mut out);
     }
     out
 }

@@ -102,7 +102,7 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     }
     let context = workloads.iter().any(Workload::is_ai);
     for w in &workloads {
-        out.findings.extend(workload::findings(w, context, &lines, &input.rel_path, ID));
+        workload::report(w, context, &lines, &input.rel_path, ID, &mut out);
     }
     for (from, to, v) in &parsed {
         out.findings.extend(kserve_models(v, &lines, *from, *to, &input.rel_path));
@@ -269,6 +269,17 @@ mod tests {
         );
         assert_eq!(out.findings[0].properties["model-format"], "huggingface");
         assert_eq!(out.findings[1].properties["runtime"], "SKLEARN_SERVER");
+    }
+
+    #[test]
+    fn remote_code_flag_is_a_risk() {
+        let text = "apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nspec:\n  containers:\n    - image: quay.io/acme/sbert-runtime:1.2.0\n      args:\n        - '--model-path=/mnt/models'\n        - '--trust-remote-code=True'\n";
+        let out = run(text);
+        assert_eq!(out.risks.len(), 1);
+        assert_eq!(out.risks[0].rule, "AIBOM-REMOTE-CODE");
+        assert_eq!(out.risks[0].line, Some(8));
+        let off = run(&text.replace("=True", "=False"));
+        assert!(off.risks.is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::bom::{Confidence, Evidence, Finding, Method};
 use crate::detect::config::env_vars::{self, EnvVar};
 use crate::detect::config::model_ref::{self, ServeHint};
 use crate::detect::config::providers;
+use crate::detect::DetectOutcome;
 use serde_yaml_ng::Value;
 
 /// A container to report, with the line range of the document or block it came from.
@@ -45,6 +46,42 @@ pub fn args_of(v: Option<&Value>) -> Vec<String> {
         Some(Value::String(s)) => model_ref::split_command(s),
         _ => Vec::new(),
     }
+}
+
+/// Index of a `--trust-remote-code` argument that turns the option on.
+pub fn trust_remote_code(args: &[String]) -> Option<usize> {
+    args.iter().position(|a| {
+        let a = a.trim();
+        a == "--trust-remote-code"
+            || a == "--trust_remote_code"
+            || a.split_once('=').is_some_and(|(k, v)| {
+                matches!(k, "--trust-remote-code" | "--trust_remote_code")
+                    && matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes")
+            })
+    })
+}
+
+/// Findings and risks for one workload, added to `out`.
+pub fn report(w: &Workload, context: bool, lines: &Lines, path: &str, detector: &str, out: &mut DetectOutcome) {
+    let found = findings(w, context, lines, path, detector);
+    if let Some(i) = trust_remote_code(&w.args) {
+        let needle = w.args.get(i).map(String::as_str).unwrap_or("--trust");
+        let line = lines.find(w.from, w.to, None, needle.trim()).unwrap_or(w.from);
+        // the risk is about the model the container loads, else the container itself
+        let component = found
+            .iter()
+            .find(|f| f.kind == crate::bom::ComponentKind::Model)
+            .or_else(|| found.iter().find(|f| f.kind == crate::bom::ComponentKind::Container))
+            .map(Finding::id);
+        out.risks.push(crate::risk::risk(
+            "AIBOM-REMOTE-CODE",
+            component,
+            "container serves a model with --trust-remote-code: Python code from the model repository runs at load",
+            path,
+            Some(line),
+        ));
+    }
+    out.findings.extend(found);
 }
 
 /// Findings for one workload.
