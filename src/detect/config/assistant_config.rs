@@ -23,7 +23,9 @@
 //! <https://docs.github.com/en/copilot/customizing-copilot/adding-repository-custom-instructions-for-github-copilot>,
 //! <https://docs.cursor.com/context/rules>
 
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 
 pub const ID: &str = "assistant-config";
 
@@ -91,8 +93,14 @@ mod tests {
     fn names() {
         assert_eq!(assistant("AGENTS.md"), Some("agents-md"));
         assert_eq!(assistant("sub/CLAUDE.md"), Some("claude-code"));
-        assert_eq!(assistant(".github/copilot-instructions.md"), Some("github-copilot"));
-        assert_eq!(assistant(".github/instructions/py.instructions.md"), Some("github-copilot"));
+        assert_eq!(
+            assistant(".github/copilot-instructions.md"),
+            Some("github-copilot")
+        );
+        assert_eq!(
+            assistant(".github/instructions/py.instructions.md"),
+            Some("github-copilot")
+        );
         assert_eq!(assistant(".cursor/rules/style.mdc"), Some("cursor"));
         assert_eq!(assistant(".cursorrules"), Some("cursor"));
         // near misses
@@ -104,11 +112,17 @@ mod tests {
 
     #[test]
     fn metadata_not_components() {
-        let out = detect(&FileInput::from_bytes("CLAUDE.md", b"# rules".to_vec()), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("CLAUDE.md", b"# rules".to_vec()),
+            &Context::default(),
+        );
         assert!(out.findings.is_empty());
         assert_eq!(out.metadata.len(), 1);
         assert_eq!(out.metadata[0].1["assistant"], "claude-code");
-        let empty = detect(&FileInput::from_bytes("CLAUDE.md", Vec::new()), &Context::default());
+        let empty = detect(
+            &FileInput::from_bytes("CLAUDE.md", Vec::new()),
+            &Context::default(),
+        );
         assert!(empty.metadata.is_empty());
     }
 }

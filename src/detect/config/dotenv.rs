@@ -25,7 +25,9 @@
 
 use super::env_vars::{self, EnvVar};
 use super::model_ref::ServeHint;
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 
 pub const ID: &str = "dotenv";
 
@@ -143,8 +145,15 @@ mod tests {
         // commented templates, generic names, a bare model word without context, CRLF, junk
         let text = "#OPENAI_API_KEY=sk-...\r\n# LANGCHAIN_API_KEY=ls_...\r\nDATABASE_URL=postgres://x\r\nLLM=llama2 #or any Ollama model tag\r\n=oops\r\nnot an assignment\r\n";
         assert!(ids(text).is_empty(), "{:?}", ids(text));
-        let f = detect(&FileInput::from_bytes(".env", "OPENAI_API_KEY=sk-live-123456789".into()), &Context::default());
-        let snippets: Vec<_> = f.findings.iter().filter_map(|f| f.evidence.snippet.clone()).collect();
+        let f = detect(
+            &FileInput::from_bytes(".env", "OPENAI_API_KEY=sk-live-123456789".into()),
+            &Context::default(),
+        );
+        let snippets: Vec<_> = f
+            .findings
+            .iter()
+            .filter_map(|f| f.evidence.snippet.clone())
+            .collect();
         assert_eq!(snippets, vec!["OPENAI_API_KEY"]);
     }
 
@@ -152,8 +161,18 @@ mod tests {
     fn claims() {
         let c = |n: &str| {
             let lower = n.to_lowercase();
-            let ext = lower.rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_default();
-            claim(&Candidate { rel_path: n, file_name: n, name_lower: &lower, ext: &ext, size: 1, cloud: false })
+            let ext = lower
+                .rsplit_once('.')
+                .map(|(_, e)| e.to_string())
+                .unwrap_or_default();
+            claim(&Candidate {
+                rel_path: n,
+                file_name: n,
+                name_lower: &lower,
+                ext: &ext,
+                size: 1,
+                cloud: false,
+            })
         };
         assert_eq!(c(".env"), Claim::Yes);
         assert_eq!(c(".env.example"), Claim::Yes);
@@ -165,7 +184,10 @@ mod tests {
 
     #[test]
     fn binary_is_a_failure() {
-        let out = detect(&FileInput::from_bytes(".env", vec![0, 1, 2]), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes(".env", vec![0, 1, 2]),
+            &Context::default(),
+        );
         assert!(out.failed && out.findings.is_empty());
     }
 }

@@ -26,7 +26,9 @@
 
 use crate::bom::{ComponentKind, Confidence, Evidence, Finding, Hash, Method};
 use crate::detect::infra::yaml_text::{self, scalar, Lines};
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use serde_yaml_ng::Value;
 
 pub const ID: &str = "dvc";
@@ -43,7 +45,8 @@ pub const DETECTOR: Detector = Detector {
 };
 
 fn claim(c: &Candidate) -> Claim {
-    if matches!(c.name_lower, "dvc.yaml" | "dvc.lock") || (c.ext == "dvc" && c.name_lower.len() > 4) {
+    if matches!(c.name_lower, "dvc.yaml" | "dvc.lock") || (c.ext == "dvc" && c.name_lower.len() > 4)
+    {
         Claim::Yes
     } else {
         Claim::No
@@ -51,15 +54,70 @@ fn claim(c: &Candidate) -> Claim {
 }
 
 const DATA_EXT: &[&str] = &[
-    "csv", "tsv", "parquet", "jsonl", "ndjson", "arrow", "feather", "tfrecord", "tfrecords", "npy",
-    "npz", "avro", "orc", "xml", "xlsx", "zip", "tar", "gz", "tgz", "zst", "hdf5", "sqlite", "db",
-    "txt", "json", "wav", "flac", "mp3", "png", "jpg", "jpeg",
+    "csv",
+    "tsv",
+    "parquet",
+    "jsonl",
+    "ndjson",
+    "arrow",
+    "feather",
+    "tfrecord",
+    "tfrecords",
+    "npy",
+    "npz",
+    "avro",
+    "orc",
+    "xml",
+    "xlsx",
+    "zip",
+    "tar",
+    "gz",
+    "tgz",
+    "zst",
+    "hdf5",
+    "sqlite",
+    "db",
+    "txt",
+    "json",
+    "wav",
+    "flac",
+    "mp3",
+    "png",
+    "jpg",
+    "jpeg",
 ];
 const MODEL_EXT: &[&str] = &[
-    "pkl", "pickle", "joblib", "pt", "pth", "ckpt", "onnx", "h5", "keras", "safetensors", "gguf",
-    "pb", "tflite", "mlmodel", "bin", "model", "cbm", "xgb", "lgb",
+    "pkl",
+    "pickle",
+    "joblib",
+    "pt",
+    "pth",
+    "ckpt",
+    "onnx",
+    "h5",
+    "keras",
+    "safetensors",
+    "gguf",
+    "pb",
+    "tflite",
+    "mlmodel",
+    "bin",
+    "model",
+    "cbm",
+    "xgb",
+    "lgb",
 ];
-const DATA_DIRS: &[&str] = &["data", "dataset", "datasets", "raw", "processed", "prepared", "interim", "features", "corpus"];
+const DATA_DIRS: &[&str] = &[
+    "data",
+    "dataset",
+    "datasets",
+    "raw",
+    "processed",
+    "prepared",
+    "interim",
+    "features",
+    "corpus",
+];
 const MODEL_DIRS: &[&str] = &["model", "models", "checkpoints", "weights"];
 const NOT_DATA_EXT: &[&str] = &[
     "py", "sh", "ipynb", "r", "jl", "js", "ts", "yaml", "yml", "toml", "cfg", "ini", "md", "lock",
@@ -85,7 +143,11 @@ fn classify(path: &str) -> Option<ComponentKind> {
 
 /// `base/rel` with `.` and `..` resolved; `None` when it climbs out of the repository.
 fn join(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if rel.starts_with('/') { Vec::new() } else { base.split('/').filter(|s| !s.is_empty()).collect() };
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        base.split('/').filter(|s| !s.is_empty()).collect()
+    };
     for seg in rel.split('/') {
         match seg {
             "" | "." => {}
@@ -120,23 +182,23 @@ struct Ctx<'a> {
     confidence: Confidence,
 }
 
-fn push_entry(cx: &Ctx, v: &Value, role: &str, stage: Option<&str>, out: &mut DetectOutcome) {
+fn push_entry(cx: &Ctx, v: &Value, stage: Option<&str>, out: &mut DetectOutcome) {
     let Some(raw) = entry_path(v) else { return };
     if raw.contains("${") || raw.contains("://") {
         return;
     }
-    let Some(path) = join(&cx.dir, &raw) else { return };
+    let Some(path) = join(&cx.dir, &raw) else {
+        return;
+    };
     let Some(kind) = classify(&path) else { return };
     let line = entry_line(cx, &raw, stage);
     let mut ev = Evidence::new(&cx.input.rel_path, Some(line), ID, cx.method, cx.confidence);
     ev.snippet = cx.lines.get(line).map(crate::detect::util::snippet);
     let mut f = Finding::new(kind, path.as_str(), ev)
         .with_identity(format!("dvc/{path}"))
-        .prop("source", "dvc")
-        .prop("dvc-role", role);
-    if let Some(s) = stage {
-        f = f.prop("dvc-stage", s);
-    }
+        .prop("source", "dvc");
+    // a path's role and stage differ between one stage's outs and the next stage's deps and
+    // would only clash on merge; the snippet and line show them
     let md5 = v.get("md5").and_then(scalar);
     if let Some(md5) = md5 {
         let (value, dir) = match md5.strip_suffix(".dir") {
@@ -144,7 +206,10 @@ fn push_entry(cx: &Ctx, v: &Value, role: &str, stage: Option<&str>, out: &mut De
             None => (md5.clone(), false),
         };
         if value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()) {
-            f.hashes.push(Hash { alg: "MD5".to_string(), value: value.to_ascii_lowercase() });
+            f.hashes.push(Hash {
+                alg: "MD5".to_string(),
+                value: value.to_ascii_lowercase(),
+            });
         }
         if dir {
             f = f.prop("dvc-directory", true);
@@ -165,7 +230,11 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         Ok(v) => v,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    let dir = input.rel_path.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+    let dir = input
+        .rel_path
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default();
     let name = input.file_name.to_ascii_lowercase();
     let mut out = DetectOutcome::default();
     let mut cx = Ctx {
@@ -178,10 +247,10 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     };
     if name.ends_with(".dvc") {
         let outs = root.get("outs").and_then(Value::as_sequence);
-        let source = root
-            .get("deps")
-            .and_then(Value::as_sequence)
-            .and_then(|d| d.iter().find_map(|x| x.get("repo").and_then(|r| r.get("url")).and_then(scalar)));
+        let source = root.get("deps").and_then(Value::as_sequence).and_then(|d| {
+            d.iter()
+                .find_map(|x| x.get("repo").and_then(|r| r.get("url")).and_then(scalar))
+        });
         let before = out.findings.len();
         for o in outs.into_iter().flatten() {
             // a .dvc file says outright that this path is tracked data: default to dataset
@@ -189,7 +258,8 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         }
         if let Some(src) = source {
             for f in out.findings.iter_mut().skip(before) {
-                f.properties.insert("source-repo".into(), src.clone().into());
+                f.properties
+                    .insert("source-repo".into(), src.clone().into());
             }
         }
         return out;
@@ -212,9 +282,14 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         if let Some(w) = &wdir {
             cx.dir = join(&saved, w).unwrap_or_else(|| saved.clone());
         }
-        for (key, role) in [("deps", "input"), ("outs", "output")] {
-            for e in body.get(key).and_then(Value::as_sequence).into_iter().flatten() {
-                push_entry(&cx, e, role, Some(&stage), &mut out);
+        for key in ["deps", "outs"] {
+            for e in body
+                .get(key)
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+            {
+                push_entry(&cx, e, Some(&stage), &mut out);
             }
         }
         cx.dir = saved;
@@ -225,7 +300,9 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
 /// The line of a list entry naming `raw` (`- raw`, `- path: raw`, `- raw:`), searched from the
 /// stage's key so a path also named in a stage's `cmd` gets the line of its entry.
 fn entry_line(cx: &Ctx, raw: &str, stage: Option<&str>) -> u32 {
-    let from = stage.and_then(|s| cx.lines.find_key(1, cx.total, s)).unwrap_or(1);
+    let from = stage
+        .and_then(|s| cx.lines.find_key(1, cx.total, s))
+        .unwrap_or(1);
     let is_entry = |l: u32| {
         cx.lines.get(l).is_some_and(|text| {
             let t = yaml_text::strip_comment(text).trim();
@@ -244,14 +321,21 @@ fn entry_line(cx: &Ctx, raw: &str, stage: Option<&str>) -> u32 {
 /// A `*.dvc` out: like a stage entry, but an unclassifiable path is still tracked data.
 fn push_tracked(cx: &Ctx, v: &Value, out: &mut DetectOutcome) {
     let before = out.findings.len();
-    push_entry(cx, v, "tracked", None, out);
+    push_entry(cx, v, None, out);
     if out.findings.len() > before {
         return;
     }
     let Some(raw) = entry_path(v) else { return };
-    let Some(path) = join(&cx.dir, &raw) else { return };
+    let Some(path) = join(&cx.dir, &raw) else {
+        return;
+    };
     let lower = path.to_ascii_lowercase();
-    let ext = lower.rsplit('/').next().and_then(|n| n.rsplit_once('.')).map(|(_, e)| e).unwrap_or("");
+    let ext = lower
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e)
+        .unwrap_or("");
     if NOT_DATA_EXT.contains(&ext) {
         return;
     }
@@ -261,12 +345,16 @@ fn push_tracked(cx: &Ctx, v: &Value, out: &mut DetectOutcome) {
     if let Value::Mapping(m) = &mut forced {
         m.insert(Value::from("path"), Value::from(format!("data/{raw}")));
     }
-    push_entry(cx, &forced, "tracked", None, &mut f_out);
+    push_entry(cx, &forced, None, &mut f_out);
     for mut f in f_out.findings {
         f.name = path.clone();
         f.identity = Some(format!("dvc/{path}"));
         f.evidence.line = Some(entry_line(cx, &raw, None));
-        f.evidence.snippet = f.evidence.line.and_then(|l| cx.lines.get(l)).map(crate::detect::util::snippet);
+        f.evidence.snippet = f
+            .evidence
+            .line
+            .and_then(|l| cx.lines.get(l))
+            .map(crate::detect::util::snippet);
         out.findings.push(f);
     }
 }
@@ -276,11 +364,17 @@ mod tests {
     use super::*;
 
     fn run(path: &str, text: &str) -> DetectOutcome {
-        detect(&FileInput::from_bytes(path, text.as_bytes().to_vec()), &Context::default())
+        detect(
+            &FileInput::from_bytes(path, text.as_bytes().to_vec()),
+            &Context::default(),
+        )
     }
 
     fn ids(out: &DetectOutcome) -> Vec<String> {
-        out.findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect()
+        out.findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect()
     }
 
     #[test]
@@ -288,8 +382,14 @@ mod tests {
         let text = "outs:\n- md5: 22a1a2931c8370d3aeedd7183606fd7f\n  size: 14445097\n  hash: md5\n  path: data.xml\n";
         let out = run("data/data.xml.dvc", text);
         assert_eq!(ids(&out), vec!["dataset:dvc/data/data.xml@5"]);
-        assert_eq!(out.findings[0].hashes[0].value, "22a1a2931c8370d3aeedd7183606fd7f");
-        let odd = run("corpus.dvc", "outs:\n- md5: b8f4d5a78e55e88906d5f4aeaf43802e.dir\n  path: corpus_v2\n");
+        assert_eq!(
+            out.findings[0].hashes[0].value,
+            "22a1a2931c8370d3aeedd7183606fd7f"
+        );
+        let odd = run(
+            "corpus.dvc",
+            "outs:\n- md5: b8f4d5a78e55e88906d5f4aeaf43802e.dir\n  path: corpus_v2\n",
+        );
         assert_eq!(ids(&odd), vec!["dataset:dvc/corpus_v2@3"]);
         assert_eq!(odd.findings[0].properties["dvc-directory"], true);
     }
@@ -315,7 +415,9 @@ mod tests {
     #[test]
     fn near_misses_and_malformed() {
         assert!(run("dvc.yaml", "stages:\n  s:\n    cmd: make\n    deps: [src/a.py, params.yaml]\n    outs: ['${item}.csv']\n").findings.is_empty());
-        assert!(run("x.dvc", "outs:\n- path: ../../../etc/passwd\n").findings.is_empty());
+        assert!(run("x.dvc", "outs:\n- path: ../../../etc/passwd\n")
+            .findings
+            .is_empty());
         assert!(run("dvc.yaml", "stages: [\n").failed);
         assert_eq!(join("a/b", "../c"), Some("a/c".to_string()));
         assert_eq!(join("", "../c"), None);

@@ -54,12 +54,7 @@ pub fn ollama_hint(vars: &[EnvVar]) -> bool {
 }
 
 /// Service findings (one per provider, at its first variable) and model findings.
-pub fn findings(
-    vars: &[EnvVar],
-    hint: ServeHint,
-    path: &str,
-    detector: &str,
-) -> Vec<Finding> {
+pub fn findings(vars: &[EnvVar], hint: ServeHint, path: &str, detector: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     let hint = if hint == ServeHint::None && ollama_hint(vars) {
@@ -70,16 +65,28 @@ pub fn findings(
     for v in vars {
         if let Some(p) = providers::by_env_var(&v.name) {
             if seen.insert(p.key) {
-                let mut ev = Evidence::new(path, v.line, detector, Method::ConfigKey, Confidence::Medium);
+                let mut ev = Evidence::new(
+                    path,
+                    v.line,
+                    detector,
+                    Method::ConfigKey,
+                    Confidence::Medium,
+                );
                 ev.snippet = Some(v.name.clone());
-                out.push(service(p, ev).prop("env-var", v.name.as_str()));
+                out.push(service(p, ev));
             }
         }
         if model_ref::is_model_key(&v.name) {
             let Some(value) = v.value.as_deref().and_then(effective_value) else {
                 continue;
             };
-            let mut ev = Evidence::new(path, v.line, detector, Method::ConfigKey, Confidence::Medium);
+            let mut ev = Evidence::new(
+                path,
+                v.line,
+                detector,
+                Method::ConfigKey,
+                Confidence::Medium,
+            );
             ev.snippet = Some(format!("{}={value}", v.name));
             if let Some(f) = model_ref::from_env(&v.name, value, hint, ev) {
                 out.push(f);
@@ -113,9 +120,17 @@ mod tests {
     #[test]
     fn services_and_models() {
         let vars = vec![
-            EnvVar::new("OLLAMA_BASE_URL", Some("${OLLAMA_BASE_URL-http://host:11434}"), Some(1)),
+            EnvVar::new(
+                "OLLAMA_BASE_URL",
+                Some("${OLLAMA_BASE_URL-http://host:11434}"),
+                Some(1),
+            ),
             EnvVar::new("LLM", Some("${LLM-llama2}"), Some(2)),
-            EnvVar::new("EMBEDDING_MODEL", Some("${EMBEDDING_MODEL-sentence_transformer}"), Some(3)),
+            EnvVar::new(
+                "EMBEDDING_MODEL",
+                Some("${EMBEDDING_MODEL-sentence_transformer}"),
+                Some(3),
+            ),
             EnvVar::new("OPENAI_API_KEY", Some("${OPENAI_API_KEY-}"), Some(4)),
             EnvVar::new("OPENAI_BASE_URL", None, Some(5)),
             EnvVar::new("AWS_ACCESS_KEY_ID", None, Some(6)),
@@ -124,6 +139,9 @@ mod tests {
             .iter()
             .map(|f| f.id())
             .collect();
-        assert_eq!(ids, vec!["service:ollama", "model:ollama/llama2", "service:openai"]);
+        assert_eq!(
+            ids,
+            vec!["service:ollama", "model:ollama/llama2", "service:openai"]
+        );
     }
 }

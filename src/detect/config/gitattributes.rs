@@ -22,7 +22,9 @@
 //! # References
 //! <https://git-scm.com/docs/gitattributes>, <https://github.com/git-lfs/git-lfs/blob/main/docs/man/git-lfs-track.adoc>
 
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 
 pub const ID: &str = "gitattributes-lfs";
 
@@ -38,8 +40,27 @@ pub const DETECTOR: Detector = Detector {
 };
 
 const MODEL_EXT: &[&str] = &[
-    "safetensors", "gguf", "ggml", "bin", "pt", "pth", "ckpt", "onnx", "h5", "keras", "pb",
-    "tflite", "msgpack", "mlmodel", "joblib", "pkl", "pickle", "model", "ot", "mar", "nemo",
+    "safetensors",
+    "gguf",
+    "ggml",
+    "bin",
+    "pt",
+    "pth",
+    "ckpt",
+    "onnx",
+    "h5",
+    "keras",
+    "pb",
+    "tflite",
+    "msgpack",
+    "mlmodel",
+    "joblib",
+    "pkl",
+    "pickle",
+    "model",
+    "ot",
+    "mar",
+    "nemo",
 ];
 const DATA_EXT: &[&str] = &[
     "parquet", "arrow", "csv", "tsv", "jsonl", "ndjson", "tfrecord", "npy", "npz", "feather",
@@ -60,10 +81,18 @@ fn classify(pattern: &str) -> Option<&'static str> {
     let last = lower.rsplit('/').next().unwrap_or(&lower);
     let ext = last.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let dirs: Vec<&str> = lower.split('/').collect();
-    if MODEL_EXT.contains(&ext) || dirs.iter().any(|d| matches!(*d, "models" | "model" | "weights" | "checkpoints")) {
+    if MODEL_EXT.contains(&ext)
+        || dirs
+            .iter()
+            .any(|d| matches!(*d, "models" | "model" | "weights" | "checkpoints"))
+    {
         return Some("model");
     }
-    if DATA_EXT.contains(&ext) || dirs.iter().any(|d| matches!(*d, "data" | "datasets" | "dataset")) {
+    if DATA_EXT.contains(&ext)
+        || dirs
+            .iter()
+            .any(|d| matches!(*d, "data" | "datasets" | "dataset"))
+    {
         return Some("dataset");
     }
     None
@@ -81,7 +110,9 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             continue;
         }
         let mut parts = line.split_whitespace();
-        let Some(pattern) = parts.next() else { continue };
+        let Some(pattern) = parts.next() else {
+            continue;
+        };
         if !parts.any(|a| a == "filter=lfs") {
             continue;
         }
@@ -102,12 +133,28 @@ mod tests {
     #[test]
     fn lfs_patterns() {
         let text = "*.safetensors filter=lfs diff=lfs merge=lfs -text\n# *.gguf filter=lfs\n*.png filter=lfs diff=lfs merge=lfs -text\ndata/** filter=lfs diff=lfs merge=lfs -text\n*.parquet -filter\n*.py text eol=lf\n";
-        let out = detect(&FileInput::from_bytes(".gitattributes", text.as_bytes().to_vec()), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes(".gitattributes", text.as_bytes().to_vec()),
+            &Context::default(),
+        );
         assert!(out.findings.is_empty());
-        let got: Vec<_> = out.metadata.iter().map(|(_, v)| (v["pattern"].as_str().unwrap_or("").to_string(), v["kind"].as_str().unwrap_or("").to_string(), v["line"].as_u64())).collect();
+        let got: Vec<_> = out
+            .metadata
+            .iter()
+            .map(|(_, v)| {
+                (
+                    v["pattern"].as_str().unwrap_or("").to_string(),
+                    v["kind"].as_str().unwrap_or("").to_string(),
+                    v["line"].as_u64(),
+                )
+            })
+            .collect();
         assert_eq!(
             got,
-            vec![("*.safetensors".into(), "model".into(), Some(1)), ("data/**".into(), "dataset".into(), Some(4))]
+            vec![
+                ("*.safetensors".into(), "model".into(), Some(1)),
+                ("data/**".into(), "dataset".into(), Some(4))
+            ]
         );
     }
 }

@@ -30,7 +30,9 @@ use super::jsonc;
 use crate::bom::{normalize, ComponentKind, Confidence, Evidence, Finding, Method};
 use crate::detect::infra::images::ImageRef;
 use crate::detect::util::{line_at, redact_secret};
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use serde_json::{Map, Value};
 
 pub const ID: &str = "mcp-config";
@@ -48,7 +50,10 @@ pub const DETECTOR: Detector = Detector {
 
 fn claim(c: &Candidate) -> Claim {
     let yes = match c.name_lower {
-        "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json"
+        "mcp.json"
+        | ".mcp.json"
+        | "claude_desktop_config.json"
+        | "mcp_config.json"
         | "mcp_settings.json" => true,
         "settings.json" => c.in_dir(".gemini") || c.in_dir(".claude") || c.in_dir(".vscode"),
         _ => false,
@@ -88,7 +93,13 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     let clean = jsonc::to_json(text);
     let root: Value = match serde_json::from_str(&clean) {
         Ok(v) => v,
-        Err(e) => return DetectOutcome::failure(input, ID, format!("not valid JSON (with comments): {e}")),
+        Err(e) => {
+            return DetectOutcome::failure(
+                input,
+                ID,
+                format!("not valid JSON (with comments): {e}"),
+            )
+        }
     };
     let mut out = DetectOutcome::default();
     // a settings file without MCP servers is normal; say nothing
@@ -100,11 +111,16 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     let client = client(&input.rel_path);
     for (key, entry) in servers {
         let Some(entry) = entry.as_object() else {
-            out.warn(input, ID, format!("MCP server {key:?} is not an object; skipped"));
+            out.warn(
+                input,
+                ID,
+                format!("MCP server {key:?} is not an object; skipped"),
+            );
             continue;
         };
         let line = key_line(&clean, key, anchor);
-        out.findings.push(server_finding(key, entry, client, &input.rel_path, line));
+        out.findings
+            .push(server_finding(key, entry, client, &input.rel_path, line));
     }
     out
 }
@@ -152,8 +168,15 @@ enum Launch {
 }
 
 fn launch(command: &str, args: &[String]) -> Launch {
-    let base = command.rsplit(['/', '\\']).next().unwrap_or(command).to_ascii_lowercase();
-    let base = base.strip_suffix(".cmd").or_else(|| base.strip_suffix(".exe")).unwrap_or(&base);
+    let base = command
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(command)
+        .to_ascii_lowercase();
+    let base = base
+        .strip_suffix(".cmd")
+        .or_else(|| base.strip_suffix(".exe"))
+        .unwrap_or(&base);
     let positional = |skip_first: &[&str]| -> Option<&String> {
         let mut it = args.iter().peekable();
         if let Some(first) = it.peek() {
@@ -169,7 +192,20 @@ fn launch(command: &str, args: &[String]) -> Launch {
             }
             if a.starts_with('-') {
                 // flags that take a value in the tools we model
-                skip_next = matches!(a.as_str(), "--from" | "-p" | "--package" | "--python" | "-e" | "--env" | "-v" | "--volume" | "--name" | "--network" | "--env-file");
+                skip_next = matches!(
+                    a.as_str(),
+                    "--from"
+                        | "-p"
+                        | "--package"
+                        | "--python"
+                        | "-e"
+                        | "--env"
+                        | "-v"
+                        | "--volume"
+                        | "--name"
+                        | "--network"
+                        | "--env-file"
+                );
                 continue;
             }
             return Some(a);
@@ -229,12 +265,21 @@ fn pypi_spec(spec: &str) -> Launch {
     Launch::Pypi(name.to_string(), version.map(str::to_string))
 }
 
-fn server_finding(key: &str, entry: &Map<String, Value>, client: &str, path: &str, line: u32) -> Finding {
+fn server_finding(
+    key: &str,
+    entry: &Map<String, Value>,
+    client: &str,
+    path: &str,
+    line: u32,
+) -> Finding {
     let mut ev = Evidence::new(path, Some(line), ID, Method::ConfigKey, Confidence::High);
     ev.snippet = Some(format!("\"{key}\""));
     let command = entry.get("command").and_then(Value::as_str).unwrap_or("");
     let args: Vec<String> = match entry.get("args") {
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     };
     let url = entry
@@ -251,7 +296,11 @@ fn server_finding(key: &str, entry: &Map<String, Value>, client: &str, path: &st
             if !command.is_empty() {
                 "stdio".to_string()
             } else if url.is_some_and(|u| {
-                u.split(['?', '#']).next().unwrap_or(u).trim_end_matches('/').ends_with("/sse")
+                u.split(['?', '#'])
+                    .next()
+                    .unwrap_or(u)
+                    .trim_end_matches('/')
+                    .ends_with("/sse")
             }) {
                 "sse".to_string()
             } else if url.is_some() {
@@ -262,14 +311,16 @@ fn server_finding(key: &str, entry: &Map<String, Value>, client: &str, path: &st
         });
     let mut f = match launch(command, &args) {
         Launch::Npm(name, version) => {
-            let mut f = Finding::new(ComponentKind::McpServer, name.as_str(), ev).with_version(version);
+            let mut f =
+                Finding::new(ComponentKind::McpServer, name.as_str(), ev).with_version(version);
             if let Some(p) = normalize::package_purl(normalize::Ecosystem::Npm, &name) {
                 f = f.with_purl(p);
             }
             f.prop("package-ecosystem", "npm")
         }
         Launch::Pypi(name, version) => {
-            let mut f = Finding::new(ComponentKind::McpServer, name.as_str(), ev).with_version(version);
+            let mut f =
+                Finding::new(ComponentKind::McpServer, name.as_str(), ev).with_version(version);
             if let Some(p) = normalize::package_purl(normalize::Ecosystem::Pypi, &name) {
                 f = f.with_purl(p);
             }
@@ -289,7 +340,10 @@ fn server_finding(key: &str, entry: &Map<String, Value>, client: &str, path: &st
         // a local command: the config key is the only name it has; same key, same server
         Launch::Local => Finding::new(ComponentKind::McpServer, key, ev),
     };
-    f = f.prop("config-key", key).prop("client", client).prop("transport", transport);
+    f = f
+        .prop("config-key", key)
+        .prop("client", client)
+        .prop("transport", transport);
     if !command.is_empty() {
         f = f.prop("command", command);
     }
@@ -315,7 +369,16 @@ fn server_finding(key: &str, entry: &Map<String, Value>, client: &str, path: &st
 }
 
 /// Flags whose value is a credential.
-const SECRET_FLAGS: &[&str] = &["--api-key", "--apikey", "--token", "--key", "--password", "--secret", "--access-token", "--auth"];
+const SECRET_FLAGS: &[&str] = &[
+    "--api-key",
+    "--apikey",
+    "--token",
+    "--key",
+    "--password",
+    "--secret",
+    "--access-token",
+    "--auth",
+];
 
 /// Arguments with credential-looking values redacted.
 fn redact_args(args: &[String]) -> Vec<String> {
@@ -324,7 +387,11 @@ fn redact_args(args: &[String]) -> Vec<String> {
     for a in args {
         if after_secret_flag {
             after_secret_flag = false;
-            out.push(if a.starts_with("${") { a.clone() } else { redact_secret(a) });
+            out.push(if a.starts_with("${") {
+                a.clone()
+            } else {
+                redact_secret(a)
+            });
             continue;
         }
         if let Some((flag, value)) = a.split_once('=') {
@@ -339,7 +406,11 @@ fn redact_args(args: &[String]) -> Vec<String> {
             out.push(a.clone());
             continue;
         }
-        out.push(if looks_like_key(a) { redact_secret(a) } else { a.clone() });
+        out.push(if looks_like_key(a) {
+            redact_secret(a)
+        } else {
+            a.clone()
+        });
     }
     out
 }
@@ -352,7 +423,11 @@ fn redact_url(u: &str) -> String {
     let q: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, v)) if looks_like_key(v) || k.to_ascii_lowercase().contains("key") || k.to_ascii_lowercase().contains("token") => {
+            Some((k, v))
+                if looks_like_key(v)
+                    || k.to_ascii_lowercase().contains("key")
+                    || k.to_ascii_lowercase().contains("token") =>
+            {
                 format!("{k}={}", redact_secret(v))
             }
             _ => kv.to_string(),
@@ -363,12 +438,27 @@ fn redact_url(u: &str) -> String {
 
 /// Known key prefixes, or a long token of mixed letters and digits with no path shape.
 fn looks_like_key(s: &str) -> bool {
-    const PREFIXES: &[&str] = &["sk-", "sk_", "ghp_", "gho_", "github_pat_", "hf_", "xoxb-", "xoxp-", "AIza", "gsk_", "r8_", "pk-", "glpat-"];
+    const PREFIXES: &[&str] = &[
+        "sk-",
+        "sk_",
+        "ghp_",
+        "gho_",
+        "github_pat_",
+        "hf_",
+        "xoxb-",
+        "xoxp-",
+        "AIza",
+        "gsk_",
+        "r8_",
+        "pk-",
+        "glpat-",
+    ];
     if PREFIXES.iter().any(|p| s.starts_with(p)) && s.len() >= 12 {
         return true;
     }
     s.len() >= 32
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && s.chars().any(|c| c.is_ascii_digit())
         && s.chars().any(|c| c.is_ascii_alphabetic())
 }
@@ -378,7 +468,10 @@ mod tests {
     use super::*;
 
     fn scan(path: &str, text: &str) -> DetectOutcome {
-        detect(&FileInput::from_bytes(path, text.as_bytes().to_vec()), &Context::default())
+        detect(
+            &FileInput::from_bytes(path, text.as_bytes().to_vec()),
+            &Context::default(),
+        )
     }
 
     #[test]
@@ -386,18 +479,31 @@ mod tests {
         let text = "{\n  // tools\n  \"inputs\": [],\n  \"servers\": {\n    \"learn\": {\n      \"command\": \"uv\",\n      \"args\": [\"run\", \"server.py\"],\n    },\n    \"github\": {\"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-github@2025.4.8\"], \"env\": {\"GITHUB_PERSONAL_ACCESS_TOKEN\": \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\"}},\n  },\n}\n";
         let out = scan(".vscode/mcp.json", text);
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
-        let ids: Vec<_> = out.findings.iter().map(|f| (f.id(), f.evidence.line)).collect();
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| (f.id(), f.evidence.line))
+            .collect();
         assert_eq!(
             ids,
             vec![
                 ("mcp-server:learn".to_string(), Some(5)),
-                ("mcp-server:npm/%40modelcontextprotocol/server-github@2025.4.8".to_string(), Some(9)),
+                (
+                    "mcp-server:npm/%40modelcontextprotocol/server-github@2025.4.8".to_string(),
+                    Some(9)
+                ),
             ]
         );
         let gh = &out.findings[1];
-        assert_eq!(gh.properties["env"], serde_json::json!(["GITHUB_PERSONAL_ACCESS_TOKEN"]));
+        assert_eq!(
+            gh.properties["env"],
+            serde_json::json!(["GITHUB_PERSONAL_ACCESS_TOKEN"])
+        );
         let dump = format!("{:?}", out.findings);
-        assert!(!dump.contains("ghp_abcdefghijklmnopqrstuvwxyz"), "env values must never appear");
+        assert!(
+            !dump.contains("ghp_abcdefghijklmnopqrstuvwxyz"),
+            "env values must never appear"
+        );
     }
 
     #[test]
@@ -411,7 +517,11 @@ mod tests {
         let ids: Vec<_> = out.findings.iter().map(|f| f.id()).collect();
         assert_eq!(
             ids,
-            vec!["mcp-server:pypi/mcp-server-fetch", "mcp-server:remote", "mcp-server:docker/mcp/postgres@1.0"]
+            vec![
+                "mcp-server:pypi/mcp-server-fetch",
+                "mcp-server:remote",
+                "mcp-server:docker/mcp/postgres@1.0"
+            ]
         );
         assert_eq!(out.findings[2].prop_str_for_test("transport"), "stdio");
         assert_eq!(out.findings[1].prop_str_for_test("transport"), "sse");
@@ -421,10 +531,15 @@ mod tests {
 
     #[test]
     fn not_mcp_and_malformed() {
-        assert!(scan(".vscode/settings.json", r#"{"editor.fontSize": 12}"#).findings.is_empty());
+        assert!(scan(".vscode/settings.json", r#"{"editor.fontSize": 12}"#)
+            .findings
+            .is_empty());
         let bad = scan(".cursor/mcp.json", "{\"mcpServers\": {\"a\": ");
         assert!(bad.failed && bad.findings.is_empty() && bad.warnings.len() == 1);
-        let odd = scan("mcp.json", r#"{"mcpServers": {"a": 1, "b": {"command": "node", "args": ["b.js"]}}}"#);
+        let odd = scan(
+            "mcp.json",
+            r#"{"mcpServers": {"a": 1, "b": {"command": "node", "args": ["b.js"]}}}"#,
+        );
         assert_eq!(odd.findings.len(), 1);
         assert_eq!(odd.warnings.len(), 1);
     }
@@ -432,10 +547,19 @@ mod tests {
     #[test]
     fn launch_specs() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(launch("npx", &s(&["-y", "@x/y@latest"])), Launch::Npm("@x/y".into(), None));
-        assert_eq!(launch("uvx", &s(&["--from", "pkg==1.2", "cmd"])), Launch::Pypi("pkg".into(), Some("1.2".into())));
+        assert_eq!(
+            launch("npx", &s(&["-y", "@x/y@latest"])),
+            Launch::Npm("@x/y".into(), None)
+        );
+        assert_eq!(
+            launch("uvx", &s(&["--from", "pkg==1.2", "cmd"])),
+            Launch::Pypi("pkg".into(), Some("1.2".into()))
+        );
         assert_eq!(launch("/usr/bin/node", &s(&["server.js"])), Launch::Local);
-        assert_eq!(launch("pnpm", &s(&["dlx", "srv"])), Launch::Npm("srv".into(), None));
+        assert_eq!(
+            launch("pnpm", &s(&["dlx", "srv"])),
+            Launch::Npm("srv".into(), None)
+        );
     }
 
     trait PropStr {
@@ -443,7 +567,10 @@ mod tests {
     }
     impl PropStr for Finding {
         fn prop_str_for_test(&self, k: &str) -> &str {
-            self.properties.get(k).and_then(|v| v.as_str()).unwrap_or("")
+            self.properties
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
         }
     }
 }

@@ -21,7 +21,14 @@ pub enum ServeHint {
 
 /// Env var names whose value is a model id (exact names; `*_MODEL`, `*_MODEL_ID` and
 /// `*_MODEL_NAME` are accepted too, see [`is_model_key`]).
-const MODEL_KEYS: &[&str] = &["LLM", "MODEL", "MODEL_ID", "MODEL_NAME", "LLM_MODEL", "HF_MODEL_ID"];
+const MODEL_KEYS: &[&str] = &[
+    "LLM",
+    "MODEL",
+    "MODEL_ID",
+    "MODEL_NAME",
+    "LLM_MODEL",
+    "HF_MODEL_ID",
+];
 
 /// Keys that select a model family or backend rather than name a model; their values are only
 /// taken when they are unambiguous ids (an `org/name` repo id or a provider-prefixed id).
@@ -42,14 +49,21 @@ fn is_selector_key(name: &str) -> bool {
 
 /// A model finding for `value` seen under env var `key`, or `None`.
 pub fn from_env(key: &str, value: &str, hint: ServeHint, ev: Evidence) -> Option<Finding> {
-    let hint = if key.starts_with("OLLAMA_") {
-        ServeHint::Ollama
+    let f = if key.starts_with("OLLAMA_") {
+        // the key itself says the value is an Ollama model name
+        let raw = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        if is_placeholder(raw) || raw.starts_with(['/', '.', '$', '{', '<']) || raw.contains("://")
+        {
+            None
+        } else {
+            ollama(raw, ev)
+        }
     } else if is_selector_key(key) {
-        ServeHint::None
+        from_value(value, ServeHint::None, ev)
     } else {
-        hint
+        from_value(value, hint, ev)
     };
-    from_value(value, hint, ev).map(|f| f.prop("config-key", key))
+    f.map(|f| f.prop("config-key", key))
 }
 
 /// A model finding for a model id given on a command line or in a config value.
@@ -75,10 +89,15 @@ pub fn from_value(value: &str, hint: ServeHint, ev: Evidence) -> Option<Finding>
     if let Some(f) = hosted(id, ev.clone()) {
         return Some(f);
     }
+    // an `org/name` id is a hub repository even next to an Ollama server (Ollama's own
+    // namespaced names are rare; hub ids in serving config are common)
+    if id.contains('/') {
+        return hub(id, ev);
+    }
     if hint == ServeHint::Ollama {
         return ollama(id, ev);
     }
-    hub(id, ev)
+    None
 }
 
 /// An ollama model (`mistral`, `llama3.2:3b`), identity `ollama/<name>` with `:latest` dropped
@@ -90,7 +109,14 @@ fn ollama(id: &str, ev: Evidence) -> Option<Finding> {
     };
     // underscores do not occur in Ollama library names; they mark selector words
     // (`sentence_transformer`), and a name needs a letter
-    if name.is_empty() || name.contains('_') || !name.chars().any(|c| c.is_ascii_alphabetic()) {
+    if name.is_empty()
+        || name.contains('_')
+        || name.len() > 100
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/'))
+        || !name.chars().any(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
     if tag.is_some_and(|t| t.is_empty() || t.contains(':')) {
@@ -173,7 +199,13 @@ fn hosted_provider(id: &str) -> Option<&'static str> {
     }
     // Bedrock ids are `vendor.model-…`, with a version after a colon
     const BEDROCK: &[&str] = &[
-        "anthropic.", "amazon.", "meta.", "cohere.", "ai21.", "mistral.", "stability.",
+        "anthropic.",
+        "amazon.",
+        "meta.",
+        "cohere.",
+        "ai21.",
+        "mistral.",
+        "stability.",
     ];
     if BEDROCK.iter().any(|p| id.starts_with(p)) && id.contains('-') {
         return Some("aws-bedrock");
@@ -184,10 +216,23 @@ fn hosted_provider(id: &str) -> Option<&'static str> {
 /// Template placeholders and example values that name no model.
 fn is_placeholder(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
-    ["your", "changeme", "change-me", "xxx", "model_name", "model-name", "model_id", "none", "null", "todo", "example"]
-        .iter()
-        .any(|p| l == *p || l.starts_with(&format!("{p}-")) || l.starts_with(&format!("{p}_")))
-        || l.contains("your-") || l.contains("your_")
+    [
+        "your",
+        "changeme",
+        "change-me",
+        "xxx",
+        "model_name",
+        "model-name",
+        "model_id",
+        "none",
+        "null",
+        "todo",
+        "example",
+    ]
+    .iter()
+    .any(|p| l == *p || l.starts_with(&format!("{p}-")) || l.starts_with(&format!("{p}_")))
+        || l.contains("your-")
+        || l.contains("your_")
 }
 
 /// The model id after a serving flag in an argument list, with the index of the value:
@@ -277,12 +322,25 @@ mod tests {
             Some("model:huggingface/mistralai/Mistral-7B-Instruct-v0.2")
         );
         assert_eq!(
-            id("hf:nm-testing/granite-7b-lab-pruned50-quant-ds", ServeHint::None).as_deref(),
+            id(
+                "hf:nm-testing/granite-7b-lab-pruned50-quant-ds",
+                ServeHint::None
+            )
+            .as_deref(),
             Some("model:huggingface/nm-testing/granite-7b-lab-pruned50-quant-ds")
         );
-        assert_eq!(id("mistral:latest", ServeHint::Ollama).as_deref(), Some("model:ollama/mistral"));
-        assert_eq!(id("llama3.2:3b", ServeHint::Ollama).as_deref(), Some("model:ollama/llama3.2:3b"));
-        assert_eq!(id("gpt-4o", ServeHint::None).as_deref(), Some("model:openai/gpt-4o"));
+        assert_eq!(
+            id("mistral:latest", ServeHint::Ollama).as_deref(),
+            Some("model:ollama/mistral")
+        );
+        assert_eq!(
+            id("llama3.2:3b", ServeHint::Ollama).as_deref(),
+            Some("model:ollama/llama3.2:3b")
+        );
+        assert_eq!(
+            id("gpt-4o", ServeHint::None).as_deref(),
+            Some("model:openai/gpt-4o")
+        );
         assert_eq!(
             id("anthropic.claude-v2", ServeHint::None).as_deref(),
             Some("model:aws-bedrock/anthropic.claude-v2")
@@ -304,7 +362,12 @@ mod tests {
         assert!(!is_model_key("MODELS_DIR") && !is_model_key("OLLAMA_MODELS"));
         let f = from_env("OLLAMA_MODEL", "llama3", ServeHint::None, ev()).map(|f| f.id());
         assert_eq!(f.as_deref(), Some("model:ollama/llama3"));
-        let sel = from_env("EMBEDDING_MODEL", "sentence_transformer", ServeHint::Ollama, ev());
+        let sel = from_env(
+            "EMBEDDING_MODEL",
+            "sentence_transformer",
+            ServeHint::Ollama,
+            ev(),
+        );
         assert!(sel.is_none());
     }
 

@@ -44,7 +44,11 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "anthropic",
         name: "Anthropic",
-        env_vars: &["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"],
+        env_vars: &[
+            "ANTHROPIC_API_KEY",
+            "ANTHROPIC_BASE_URL",
+            "ANTHROPIC_AUTH_TOKEN",
+        ],
         hosts: &["api.anthropic.com"],
     },
     Provider {
@@ -58,12 +62,20 @@ pub const PROVIDERS: &[Provider] = &[
             "HUGGINGFACE_TOKEN",
             "HF_ENDPOINT",
         ],
-        hosts: &["huggingface.co", "*.hf.space", "api-inference.huggingface.co"],
+        hosts: &[
+            "huggingface.co",
+            "*.hf.space",
+            "api-inference.huggingface.co",
+        ],
     },
     Provider {
         key: "google-gemini",
         name: "Google Gemini",
-        env_vars: &["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY"],
+        env_vars: &[
+            "GEMINI_API_KEY",
+            "GOOGLE_API_KEY",
+            "GOOGLE_GENERATIVE_AI_API_KEY",
+        ],
         hosts: &["generativelanguage.googleapis.com"],
     },
     Provider {
@@ -141,19 +153,34 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "ollama",
         name: "Ollama",
-        env_vars: &["OLLAMA_BASE_URL", "OLLAMA_HOST", "OLLAMA_API_BASE", "OLLAMA_MODEL", "OLLAMA_URL"],
+        env_vars: &[
+            "OLLAMA_BASE_URL",
+            "OLLAMA_HOST",
+            "OLLAMA_API_BASE",
+            "OLLAMA_MODEL",
+            "OLLAMA_URL",
+        ],
         hosts: &["localhost:11434", "127.0.0.1:11434", "ollama.com"],
     },
     Provider {
         key: "langsmith",
         name: "LangSmith",
-        env_vars: &["LANGCHAIN_API_KEY", "LANGCHAIN_ENDPOINT", "LANGCHAIN_TRACING_V2", "LANGSMITH_*"],
+        env_vars: &[
+            "LANGCHAIN_API_KEY",
+            "LANGCHAIN_ENDPOINT",
+            "LANGCHAIN_TRACING_V2",
+            "LANGSMITH_*",
+        ],
         hosts: &["api.smith.langchain.com"],
     },
     Provider {
         key: "pinecone",
         name: "Pinecone",
-        env_vars: &["PINECONE_API_KEY", "PINECONE_ENVIRONMENT", "PINECONE_INDEX*"],
+        env_vars: &[
+            "PINECONE_API_KEY",
+            "PINECONE_ENVIRONMENT",
+            "PINECONE_INDEX*",
+        ],
         hosts: &["*.pinecone.io"],
     },
     Provider {
@@ -223,7 +250,9 @@ fn host_matches(pattern: &str, host: &str) -> bool {
         return host.ends_with(&format!(".{suffix}"));
     }
     if let Some((head, tail)) = pattern.split_once('*') {
-        return host.len() > head.len() + tail.len() && host.starts_with(head) && host.ends_with(tail);
+        return host.len() > head.len() + tail.len()
+            && host.starts_with(head)
+            && host.ends_with(tail);
     }
     pattern == host
 }
@@ -239,8 +268,14 @@ mod tests {
             by_env_var("AZURE_OPENAI_ENDPOINT").map(|p| p.key),
             Some("azure-openai")
         );
-        assert_eq!(by_env_var("LANGSMITH_API_KEY").map(|p| p.key), Some("langsmith"));
-        assert_eq!(by_env_var("HUGGING_FACE_HUB_TOKEN").map(|p| p.key), Some("huggingface"));
+        assert_eq!(
+            by_env_var("LANGSMITH_API_KEY").map(|p| p.key),
+            Some("langsmith")
+        );
+        assert_eq!(
+            by_env_var("HUGGING_FACE_HUB_TOKEN").map(|p| p.key),
+            Some("huggingface")
+        );
         // near misses: generic cloud credentials and look-alikes are not AI providers
         assert_eq!(by_env_var("AWS_ACCESS_KEY_ID"), None);
         assert_eq!(by_env_var("OPENAI_API_KEY_FILE_X").map(|p| p.key), None);
@@ -250,7 +285,10 @@ mod tests {
 
     #[test]
     fn host_lookup() {
-        assert_eq!(by_host("contoso.openai.azure.com").map(|p| p.key), Some("azure-openai"));
+        assert_eq!(
+            by_host("contoso.openai.azure.com").map(|p| p.key),
+            Some("azure-openai")
+        );
         assert_eq!(
             by_host("bedrock-runtime.us-east-1.amazonaws.com").map(|p| p.key),
             Some("aws-bedrock")

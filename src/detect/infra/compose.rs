@@ -24,7 +24,9 @@
 
 use super::workload::{self, Workload};
 use super::yaml_text::{self, scalar, Lines};
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use serde_yaml_ng::Value;
 
 pub const ID: &str = "docker-compose";
@@ -95,8 +97,14 @@ mod tests {
     use super::*;
 
     fn ids(text: &str) -> Vec<String> {
-        let out = detect(&FileInput::from_bytes("docker-compose.yml", text.as_bytes().to_vec()), &Context::default());
-        out.findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect()
+        let out = detect(
+            &FileInput::from_bytes("docker-compose.yml", text.as_bytes().to_vec()),
+            &Context::default(),
+        );
+        out.findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect()
     }
 
     #[test]
@@ -122,7 +130,10 @@ mod tests {
         // no AI signal: the database alone is not reported, nor generic images
         assert!(ids("services:\n  db:\n    image: neo4j:5\n  web:\n    image: nginx\n    command: [\"--model\", \"/srv/m\"]\n").is_empty());
         assert!(ids("version: '3'\n").is_empty());
-        let bad = detect(&FileInput::from_bytes("compose.yaml", b"services:\n  a: [\n".to_vec()), &Context::default());
+        let bad = detect(
+            &FileInput::from_bytes("compose.yaml", b"services:\n  a: [\n".to_vec()),
+            &Context::default(),
+        );
         assert!(bad.failed && bad.warnings.len() == 1);
     }
 
@@ -131,7 +142,10 @@ mod tests {
         let text = "services:\n  vllm:\n    image: vllm/vllm-openai:v0.6.3\n    command: --model mistralai/Mistral-7B-Instruct-v0.3 --port 8000\n";
         assert_eq!(
             ids(text),
-            vec!["container:docker/vllm/vllm-openai@v0.6.3@3", "model:huggingface/mistralai/Mistral-7B-Instruct-v0.3@4"]
+            vec![
+                "container:docker/vllm/vllm-openai@v0.6.3@3",
+                "model:huggingface/mistralai/Mistral-7B-Instruct-v0.3@4"
+            ]
         );
     }
 }

@@ -26,7 +26,9 @@
 use super::images;
 use crate::bom::{Confidence, Evidence, Finding, Method};
 use crate::detect::config::model_ref::{self, ServeHint};
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use std::collections::BTreeMap;
 
 pub const ID: &str = "dockerfile";
@@ -98,7 +100,11 @@ fn instructions(text: &str) -> Vec<Instruction> {
     }
     if let Some((line, acc)) = cur {
         let (kw, rest) = acc.split_once(char::is_whitespace).unwrap_or((&acc, ""));
-        out.push(Instruction { line, keyword: kw.to_ascii_uppercase(), rest: rest.trim().to_string() });
+        out.push(Instruction {
+            line,
+            keyword: kw.to_ascii_uppercase(),
+            rest: rest.trim().to_string(),
+        });
     }
     out
 }
@@ -116,7 +122,12 @@ fn substitute(s: &str, args: &BTreeMap<String, String>) -> String {
                 Some((n, d)) => (n, Some(d)),
                 None => (inner, None),
             };
-            match args.get(name).filter(|v| !v.is_empty()).map(String::as_str).or(default) {
+            match args
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .map(String::as_str)
+                .or(default)
+            {
                 Some(v) => out.push_str(v),
                 None => {
                     out.push_str("${");
@@ -175,7 +186,11 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                 }
             }
             "FROM" => {
-                let words: Vec<&str> = ins.rest.split_whitespace().filter(|w| !w.starts_with("--")).collect();
+                let words: Vec<&str> = ins
+                    .rest
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
                 let Some(image) = words.first() else { continue };
                 let image = substitute(image, &args);
                 if let (Some(kw), Some(alias)) = (words.get(1), words.get(2)) {
@@ -187,7 +202,12 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                 if stages.iter().any(|s| *s == image.to_ascii_lowercase()) {
                     continue; // a previous stage, not an image
                 }
-                let ev = images::evidence(&input.rel_path, ins.line, ID, Some(&format!("FROM {}", ins.rest)));
+                let ev = images::evidence(
+                    &input.rel_path,
+                    ins.line,
+                    ID,
+                    Some(&format!("FROM {}", ins.rest)),
+                );
                 if let Some((f, row)) = images::container_finding(&image, true, ev) {
                     stage_container = Some((out.findings.len(), row.ollama));
                     out.findings.push(f);
@@ -201,14 +221,23 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                 } else {
                     parts
                         .iter()
-                        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                        .filter_map(|p| {
+                            p.split_once('=')
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                        })
                         .collect()
                 };
                 for (k, v) in pairs {
                     let v = substitute(&v, &args);
                     if model_ref::is_model_key(&k) {
-                        let hint = if stage_container.is_some_and(|(_, o)| o) { ServeHint::Ollama } else { ServeHint::None };
-                        if let Some(m) = model_ref::from_env(&k, &v, hint, model_ev(input, ins.line, &ins)) {
+                        let hint = if stage_container.is_some_and(|(_, o)| o) {
+                            ServeHint::Ollama
+                        } else {
+                            ServeHint::None
+                        };
+                        if let Some(m) =
+                            model_ref::from_env(&k, &v, hint, model_ev(input, ins.line, &ins))
+                        {
                             models.push(m);
                         }
                     }
@@ -216,10 +245,19 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                 }
             }
             "CMD" | "ENTRYPOINT" => {
-                let argv: Vec<String> = command_args(&ins.rest).iter().map(|a| substitute(a, &args)).collect();
-                let hint = if stage_container.is_some_and(|(_, o)| o) { ServeHint::Ollama } else { ServeHint::None };
+                let argv: Vec<String> = command_args(&ins.rest)
+                    .iter()
+                    .map(|a| substitute(a, &args))
+                    .collect();
+                let hint = if stage_container.is_some_and(|(_, o)| o) {
+                    ServeHint::Ollama
+                } else {
+                    ServeHint::None
+                };
                 for (_, value) in model_ref::model_args(&argv) {
-                    if let Some(m) = model_ref::from_value(&value, hint, model_ev(input, ins.line, &ins)) {
+                    if let Some(m) =
+                        model_ref::from_value(&value, hint, model_ev(input, ins.line, &ins))
+                    {
                         models.push(m);
                     }
                 }
@@ -229,12 +267,17 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     }
     // the image that runs is the last stage's; tie served models to it
     if let Some((idx, _)) = last_container {
-        let ids: Vec<String> = models.iter().map(Finding::id).collect();
-        let names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+        let mut ids: Vec<String> = models.iter().map(Finding::id).collect();
+        let mut names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        names.sort();
+        names.dedup();
         if let Some(c) = out.findings.get_mut(idx) {
             if !ids.is_empty() {
                 c.depends_on.extend(ids);
-                c.properties.insert("served-model".into(), names.join(", ").into());
+                c.properties
+                    .insert("served-model".into(), names.join(", ").into());
             }
         }
     }
@@ -243,8 +286,17 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
 }
 
 fn model_ev(input: &FileInput, line: u32, ins: &Instruction) -> Evidence {
-    let mut ev = Evidence::new(&input.rel_path, Some(line), ID, Method::ConfigKey, Confidence::Medium);
-    ev.snippet = Some(crate::detect::util::snippet(&format!("{} {}", ins.keyword, ins.rest)));
+    let mut ev = Evidence::new(
+        &input.rel_path,
+        Some(line),
+        ID,
+        Method::ConfigKey,
+        Confidence::Medium,
+    );
+    ev.snippet = Some(crate::detect::util::snippet(&format!(
+        "{} {}",
+        ins.keyword, ins.rest
+    )));
     ev
 }
 
@@ -253,8 +305,14 @@ mod tests {
     use super::*;
 
     fn ids(text: &str) -> Vec<String> {
-        let out = detect(&FileInput::from_bytes("Dockerfile", text.as_bytes().to_vec()), &Context::default());
-        out.findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect()
+        let out = detect(
+            &FileInput::from_bytes("Dockerfile", text.as_bytes().to_vec()),
+            &Context::default(),
+        );
+        out.findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect()
     }
 
     #[test]
@@ -273,7 +331,10 @@ mod tests {
     #[test]
     fn served_model_on_final_ai_stage() {
         let text = "FROM ghcr.io/huggingface/text-generation-inference:2.0\nENTRYPOINT text-generation-launcher --model-id=google/flan-t5-xl\n";
-        let out = detect(&FileInput::from_bytes("tgi.Dockerfile", text.as_bytes().to_vec()), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("tgi.Dockerfile", text.as_bytes().to_vec()),
+            &Context::default(),
+        );
         let c = &out.findings[0];
         assert_eq!(c.properties["served-model"], "google/flan-t5-xl");
         assert_eq!(c.depends_on, vec!["model:huggingface/google/flan-t5-xl"]);
@@ -285,7 +346,10 @@ mod tests {
         let text = "FROM node:alpine\n# FROM vllm/vllm-openai:latest\nFROM ${BASE_IMAGE}\nFROM registry.access.redhat.com/ubi9/python-311 AS cuda-runtime\nFROM cuda-runtime\nCMD [\"--model\", \"/mnt/models\"]\n";
         assert!(ids(text).is_empty(), "{:?}", ids(text));
         assert!(ids("").is_empty());
-        let bad = detect(&FileInput::from_bytes("Dockerfile", vec![0xff, 0xfe, 0]), &Context::default());
+        let bad = detect(
+            &FileInput::from_bytes("Dockerfile", vec![0xff, 0xfe, 0]),
+            &Context::default(),
+        );
         assert!(bad.failed);
     }
 

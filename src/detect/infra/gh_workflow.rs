@@ -26,7 +26,9 @@ use crate::bom::{Confidence, Evidence, Method};
 use crate::detect::config::env_vars::{self, EnvVar};
 use crate::detect::config::model_ref::ServeHint;
 use crate::detect::config::providers;
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use serde_yaml_ng::Value;
 use std::collections::BTreeSet;
 
@@ -86,15 +88,26 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     let mut seen = BTreeSet::new();
     for u in uses {
         let action = u.split('@').next().unwrap_or(&u).to_ascii_lowercase();
-        let Some((_, key)) = AI_ACTIONS.iter().find(|(a, _)| action == *a || action.starts_with(&format!("{a}/"))) else {
+        let Some((_, key)) = AI_ACTIONS
+            .iter()
+            .find(|(a, _)| action == *a || action.starts_with(&format!("{a}/")))
+        else {
             continue;
         };
-        let Some(p) = providers::by_key(key) else { continue };
+        let Some(p) = providers::by_key(key) else {
+            continue;
+        };
         if !seen.insert((p.key, action.clone())) {
             continue;
         }
         let line = lines.locate(1, total, "uses", &u);
-        let mut ev = Evidence::new(&input.rel_path, Some(line), ID, Method::ConfigKey, Confidence::Medium);
+        let mut ev = Evidence::new(
+            &input.rel_path,
+            Some(line),
+            ID,
+            Method::ConfigKey,
+            Confidence::Medium,
+        );
         ev.snippet = Some(format!("uses: {u}"));
         out.findings.push(env_vars::service(p, ev));
     }
@@ -107,7 +120,9 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         let mut rest = code;
         while let Some(at) = rest.find("secrets.") {
             let after = rest.get(at + 8..).unwrap_or("");
-            let n = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            let n = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
             if let Some(name) = after.get(..n).filter(|s| !s.is_empty()) {
                 vars.push(EnvVar::new(name, None, Some(i)));
             }
@@ -131,7 +146,10 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                 None => {}
             }
             if let Some(svcs) = job.get("services").and_then(Value::as_mapping) {
-                imgs.extend(svcs.values().filter_map(|s| s.get("image").and_then(scalar)));
+                imgs.extend(
+                    svcs.values()
+                        .filter_map(|s| s.get("image").and_then(scalar)),
+                );
             }
         }
     }
@@ -163,7 +181,9 @@ fn collect_key(v: &Value, key: &str, out: &mut Vec<String>, depth: usize) {
                 }
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|i| collect_key(i, key, out, depth + 1)),
+        Value::Sequence(items) => items
+            .iter()
+            .for_each(|i| collect_key(i, key, out, depth + 1)),
         _ => {}
     }
 }
@@ -182,7 +202,9 @@ fn collect_env(v: &Value, lines: &Lines, total: u32, out: &mut Vec<EnvVar>, dept
                 }
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|i| collect_env(i, lines, total, out, depth + 1)),
+        Value::Sequence(items) => items
+            .iter()
+            .for_each(|i| collect_env(i, lines, total, out, depth + 1)),
         _ => {}
     }
 }
@@ -192,22 +214,40 @@ mod tests {
     use super::*;
 
     fn ids(text: &str) -> Vec<String> {
-        let out = detect(&FileInput::from_bytes(".github/workflows/ci.yml", text.as_bytes().to_vec()), &Context::default());
-        out.findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect()
+        let out = detect(
+            &FileInput::from_bytes(".github/workflows/ci.yml", text.as_bytes().to_vec()),
+            &Context::default(),
+        );
+        out.findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect()
     }
 
     #[test]
     fn actions_secrets_and_env() {
         let text = "name: review\non: [pull_request]\njobs:\n  review:\n    runs-on: ubuntu-latest\n    env:\n      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n    steps:\n      - uses: actions/checkout@v4\n      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n";
-        assert_eq!(ids(text), vec!["service:anthropic@10", "service:openai@7", "service:anthropic@12"]);
+        assert_eq!(
+            ids(text),
+            vec![
+                "service:anthropic@10",
+                "service:openai@7",
+                "service:anthropic@12"
+            ]
+        );
     }
 
     #[test]
     fn near_misses() {
         let text = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    # env: {OPENAI_API_KEY: x}\n    steps:\n      - uses: actions/setup-python@v5\n      - run: echo ${{ secrets.NPM_TOKEN }}\n";
         assert!(ids(text).is_empty(), "{:?}", ids(text));
-        assert!(is_workflow_path(".github/workflows/a.yaml") && !is_workflow_path("workflows/a.yml"));
-        let bad = detect(&FileInput::from_bytes(".github/workflows/x.yml", b"on: [\n".to_vec()), &Context::default());
+        assert!(
+            is_workflow_path(".github/workflows/a.yaml") && !is_workflow_path("workflows/a.yml")
+        );
+        let bad = detect(
+            &FileInput::from_bytes(".github/workflows/x.yml", b"on: [\n".to_vec()),
+            &Context::default(),
+        );
         assert!(bad.failed);
     }
 }

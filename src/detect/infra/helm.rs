@@ -23,7 +23,9 @@ use super::workload;
 use super::yaml_text::{self, scalar, Lines};
 use crate::detect::config::env_vars;
 use crate::detect::config::model_ref::ServeHint;
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use serde_yaml_ng::Value;
 
 pub const ID: &str = "helm-values";
@@ -43,7 +45,10 @@ pub fn is_values_name(n: &str) -> bool {
     let Some(stem) = n.strip_suffix(".yaml").or_else(|| n.strip_suffix(".yml")) else {
         return false;
     };
-    stem == "values" || stem.starts_with("values-") || stem.starts_with("values.") || stem.ends_with("-values")
+    stem == "values"
+        || stem.starts_with("values-")
+        || stem.starts_with("values.")
+        || stem.ends_with("-values")
 }
 
 fn claim(c: &Candidate) -> Claim {
@@ -66,7 +71,7 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     let lines = Lines::new(text);
     let total = text.lines().count() as u32 + 1;
     let mut found = Vec::new();
-    walk(&root, &lines, total, &mut found, 0, None);
+    walk(&root, &mut found, 0);
     let mut out = DetectOutcome::default();
     let mut cursor = 1;
     for (image, needle_key, needle) in found {
@@ -83,18 +88,23 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     }
     let mut envs = Vec::new();
     collect_env(&root, &lines, total, &mut envs, 0);
-    out.findings.extend(env_vars::findings(&envs, ServeHint::None, &input.rel_path, ID));
+    out.findings.extend(env_vars::findings(
+        &envs,
+        ServeHint::None,
+        &input.rel_path,
+        ID,
+    ));
     out
 }
 
 /// Images as (reference, key to find, value to find), in document order.
-fn walk(v: &Value, lines: &Lines, total: u32, out: &mut Vec<(String, String, String)>, depth: usize, global_registry: Option<&str>) {
+fn walk(v: &Value, out: &mut Vec<(String, String, String)>, depth: usize) {
     if depth > 32 {
         return;
     }
     let Value::Mapping(m) = v else {
         if let Value::Sequence(items) = v {
-            items.iter().for_each(|i| walk(i, lines, total, out, depth + 1, global_registry));
+            items.iter().for_each(|i| walk(i, out, depth + 1));
         }
         return;
     };
@@ -117,11 +127,17 @@ fn walk(v: &Value, lines: &Lines, total: u32, out: &mut Vec<(String, String, Str
                 continue;
             }
         }
-        walk(child, lines, total, out, depth + 1, global_registry);
+        walk(child, out, depth + 1);
     }
 }
 
-fn collect_env(v: &Value, lines: &Lines, total: u32, out: &mut Vec<env_vars::EnvVar>, depth: usize) {
+fn collect_env(
+    v: &Value,
+    lines: &Lines,
+    total: u32,
+    out: &mut Vec<env_vars::EnvVar>,
+    depth: usize,
+) {
     if depth > 32 {
         return;
     }
@@ -135,7 +151,9 @@ fn collect_env(v: &Value, lines: &Lines, total: u32, out: &mut Vec<env_vars::Env
                 }
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|i| collect_env(i, lines, total, out, depth + 1)),
+        Value::Sequence(items) => items
+            .iter()
+            .for_each(|i| collect_env(i, lines, total, out, depth + 1)),
         _ => {}
     }
 }
@@ -145,8 +163,14 @@ mod tests {
     use super::*;
 
     fn ids(text: &str) -> Vec<String> {
-        let out = detect(&FileInput::from_bytes("values.yaml", text.as_bytes().to_vec()), &Context::default());
-        out.findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect()
+        let out = detect(
+            &FileInput::from_bytes("values.yaml", text.as_bytes().to_vec()),
+            &Context::default(),
+        );
+        out.findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect()
     }
 
     #[test]
@@ -164,9 +188,15 @@ mod tests {
 
     #[test]
     fn near_misses() {
-        assert!(ids("image:\n  repository: bitnami/postgresql\n  tag: 16\nreplicaCount: 1\n").is_empty());
+        assert!(
+            ids("image:\n  repository: bitnami/postgresql\n  tag: 16\nreplicaCount: 1\n")
+                .is_empty()
+        );
         assert!(ids("# image: ollama/ollama\n").is_empty());
-        let bad = detect(&FileInput::from_bytes("values.yaml", b"a: [\n".to_vec()), &Context::default());
+        let bad = detect(
+            &FileInput::from_bytes("values.yaml", b"a: [\n".to_vec()),
+            &Context::default(),
+        );
         assert!(bad.failed);
         assert!(is_values_name("openshift-values.yaml") && is_values_name("values.prod.yaml"));
         assert!(!is_values_name("my-values-file.txt") && !is_values_name("evalues.yaml"));

@@ -55,7 +55,12 @@ pub struct AiImage {
 }
 
 const fn row(pattern: Match, category: Category) -> AiImage {
-    AiImage { pattern, category, ollama: false, needs_context: false }
+    AiImage {
+        pattern,
+        category,
+        ollama: false,
+        needs_context: false,
+    }
 }
 
 use Category::*;
@@ -63,13 +68,29 @@ use Match::*;
 
 /// The AI image table.
 pub const AI_IMAGES: &[AiImage] = &[
-    AiImage { pattern: Exact("ollama/ollama"), category: Serving, ollama: true, needs_context: false },
-    AiImage { pattern: Keyword("ollama"), category: Serving, ollama: true, needs_context: false },
+    AiImage {
+        pattern: Exact("ollama/ollama"),
+        category: Serving,
+        ollama: true,
+        needs_context: false,
+    },
+    AiImage {
+        pattern: Keyword("ollama"),
+        category: Serving,
+        ollama: true,
+        needs_context: false,
+    },
     row(Exact("vllm/vllm-openai"), Serving),
     row(Prefix("quay.io/modh/vllm"), Serving),
     row(Keyword("vllm"), Serving),
-    row(Exact("ghcr.io/huggingface/text-generation-inference"), Serving),
-    row(Exact("ghcr.io/huggingface/text-embeddings-inference"), Serving),
+    row(
+        Exact("ghcr.io/huggingface/text-generation-inference"),
+        Serving,
+    ),
+    row(
+        Exact("ghcr.io/huggingface/text-embeddings-inference"),
+        Serving,
+    ),
     row(Keyword("text-generation-inference"), Serving),
     row(Keyword("tgi"), Serving),
     row(Prefix("ghcr.io/huggingface/"), Serving),
@@ -110,15 +131,43 @@ pub const AI_IMAGES: &[AiImage] = &[
     row(Exact("milvusdb/milvus"), VectorDatabase),
     row(Exact("qdrant/qdrant"), VectorDatabase),
     row(Exact("semitechnologies/weaviate"), VectorDatabase),
-    row(Exact("cr.weaviate.io/semitechnologies/weaviate"), VectorDatabase),
+    row(
+        Exact("cr.weaviate.io/semitechnologies/weaviate"),
+        VectorDatabase,
+    ),
     row(Exact("chromadb/chroma"), VectorDatabase),
     row(Exact("ghcr.io/chroma-core/chroma"), VectorDatabase),
     row(Exact("pgvector/pgvector"), VectorDatabase),
-    AiImage { pattern: Exact("neo4j"), category: VectorDatabase, ollama: false, needs_context: true },
-    AiImage { pattern: Exact("redis/redis-stack"), category: VectorDatabase, ollama: false, needs_context: true },
-    AiImage { pattern: Exact("redis/redis-stack-server"), category: VectorDatabase, ollama: false, needs_context: true },
-    AiImage { pattern: Exact("docker.elastic.co/elasticsearch/elasticsearch"), category: VectorDatabase, ollama: false, needs_context: true },
-    AiImage { pattern: Exact("opensearchproject/opensearch"), category: VectorDatabase, ollama: false, needs_context: true },
+    AiImage {
+        pattern: Exact("neo4j"),
+        category: VectorDatabase,
+        ollama: false,
+        needs_context: true,
+    },
+    AiImage {
+        pattern: Exact("redis/redis-stack"),
+        category: VectorDatabase,
+        ollama: false,
+        needs_context: true,
+    },
+    AiImage {
+        pattern: Exact("redis/redis-stack-server"),
+        category: VectorDatabase,
+        ollama: false,
+        needs_context: true,
+    },
+    AiImage {
+        pattern: Exact("docker.elastic.co/elasticsearch/elasticsearch"),
+        category: VectorDatabase,
+        ollama: false,
+        needs_context: true,
+    },
+    AiImage {
+        pattern: Exact("opensearchproject/opensearch"),
+        category: VectorDatabase,
+        ollama: false,
+        needs_context: true,
+    },
 ];
 
 /// A parsed image reference.
@@ -152,13 +201,18 @@ impl ImageRef {
             return None;
         }
         let (registry, path) = match repo.split_once('/') {
-            Some((first, p)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            Some((first, p))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
                 (Some(first.to_ascii_lowercase()), p.to_string())
             }
             _ => (None, repo.to_string()),
         };
         let registry = registry.filter(|r| {
-            !matches!(r.as_str(), "docker.io" | "index.docker.io" | "registry-1.docker.io")
+            !matches!(
+                r.as_str(),
+                "docker.io" | "index.docker.io" | "registry-1.docker.io"
+            )
         });
         let path = match (&registry, path.strip_prefix("library/")) {
             (None, Some(p)) => p.to_string(),
@@ -172,7 +226,12 @@ impl ImageRef {
             return None;
         }
         let tag = tag.filter(|t| !t.is_empty());
-        Some(ImageRef { registry, path: path.to_ascii_lowercase(), tag, digest })
+        Some(ImageRef {
+            registry,
+            path: path.to_ascii_lowercase(),
+            tag,
+            digest,
+        })
     }
 
     /// `registry/path`, or `path` on Docker Hub.
@@ -217,16 +276,20 @@ pub fn ai_image(img: &ImageRef) -> Option<&'static AiImage> {
         Prefix(p) => repo.starts_with(p),
         Keyword(k) => {
             last == k
-                || last
-                    .strip_prefix(k)
-                    .is_some_and(|rest| rest.starts_with(['-', '_', '.']) || rest.chars().all(|c| c.is_ascii_digit()))
+                || last.strip_prefix(k).is_some_and(|rest| {
+                    rest.starts_with(['-', '_', '.']) || rest.chars().all(|c| c.is_ascii_digit())
+                })
         }
     })
 }
 
 /// A `container` finding for an AI image, or `None` for any other image. `context` says
 /// whether the file shows another AI signal (for rows that need one).
-pub fn container_finding(raw: &str, context: bool, ev: Evidence) -> Option<(Finding, &'static AiImage)> {
+pub fn container_finding(
+    raw: &str,
+    context: bool,
+    ev: Evidence,
+) -> Option<(Finding, &'static AiImage)> {
     let img = ImageRef::parse(raw)?;
     let row = ai_image(&img)?;
     if row.needs_context && !context {
@@ -251,7 +314,13 @@ pub fn container_finding(raw: &str, context: bool, ev: Evidence) -> Option<(Find
 
 /// Evidence for an image line.
 pub fn evidence(path: &str, line: u32, detector: &str, snippet: Option<&str>) -> Evidence {
-    let mut ev = Evidence::new(path, Some(line), detector, Method::ConfigKey, Confidence::High);
+    let mut ev = Evidence::new(
+        path,
+        Some(line),
+        detector,
+        Method::ConfigKey,
+        Confidence::High,
+    );
     ev.snippet = snippet.map(crate::detect::util::snippet);
     ev
 }
@@ -273,12 +342,23 @@ mod tests {
         let r = ImageRef::parse("localhost:5000/team/vllm:1").unwrap();
         assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
         assert_eq!(
-            ImageRef::parse("ghcr.io/huggingface/text-generation-inference:1.4.0").unwrap().purl().as_deref(),
+            ImageRef::parse("ghcr.io/huggingface/text-generation-inference:1.4.0")
+                .unwrap()
+                .purl()
+                .as_deref(),
             Some("pkg:docker/huggingface/text-generation-inference?repository_url=ghcr.io")
         );
-        assert_eq!(ImageRef::parse("ollama/ollama").unwrap().purl().as_deref(), Some("pkg:docker/ollama/ollama"));
+        assert_eq!(
+            ImageRef::parse("ollama/ollama").unwrap().purl().as_deref(),
+            Some("pkg:docker/ollama/ollama")
+        );
         assert_eq!(ImageRef::parse("${BASE_IMAGE}"), None);
-        assert_eq!(ImageRef::parse("vllm/vllm-openai:${TAG}").unwrap().version(), None);
+        assert_eq!(
+            ImageRef::parse("vllm/vllm-openai:${TAG}")
+                .unwrap()
+                .version(),
+            None
+        );
     }
 
     #[test]

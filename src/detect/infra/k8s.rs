@@ -29,7 +29,9 @@
 use super::workload::{self, Workload};
 use super::yaml_text::{self, scalar, Lines};
 use crate::bom::{normalize, ComponentKind, Confidence, Evidence, Finding, Method};
-use crate::detect::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use crate::detect::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use serde_yaml_ng::Value;
 
 pub const ID: &str = "kubernetes";
@@ -37,7 +39,8 @@ pub const ID: &str = "kubernetes";
 pub const DETECTOR: Detector = Detector {
     id: ID,
     family: "infra",
-    summary: "AI images, served models and provider env vars in Kubernetes, KServe and Seldon manifests",
+    summary:
+        "AI images, served models and provider env vars in Kubernetes, KServe and Seldon manifests",
     maturity: Maturity::Stable,
     scope: Scope::Repo,
     claim,
@@ -78,7 +81,11 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             Err(e) => {
                 // templated manifests are not YAML until rendered; not a defect of the file
                 if !doc.text.contains("{{") {
-                    out.warn(input, ID, format!("document at line {}: {e}", doc.first_line));
+                    out.warn(
+                        input,
+                        ID,
+                        format!("document at line {}: {e}", doc.first_line),
+                    );
                     out.failed = true;
                 }
             }
@@ -105,8 +112,10 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         workload::report(w, context, &lines, &input.rel_path, ID, &mut out);
     }
     for (from, to, v) in &parsed {
-        out.findings.extend(kserve_models(v, &lines, *from, *to, &input.rel_path));
-        out.findings.extend(seldon_models(v, &lines, *from, *to, &input.rel_path));
+        out.findings
+            .extend(kserve_models(v, &lines, *from, *to, &input.rel_path));
+        out.findings
+            .extend(seldon_models(v, &lines, *from, *to, &input.rel_path));
     }
     out
 }
@@ -129,7 +138,9 @@ fn collect_containers<'a>(v: &'a Value, out: &mut Vec<&'a Value>, depth: usize) 
                 collect_containers(child, out, depth + 1);
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|i| collect_containers(i, out, depth + 1)),
+        Value::Sequence(items) => items
+            .iter()
+            .for_each(|i| collect_containers(i, out, depth + 1)),
         _ => {}
     }
 }
@@ -153,7 +164,12 @@ fn uri_model(uri: &str, fallback_name: &str, ev: Evidence) -> Option<Finding> {
                 .prop("source", "hub-reference"),
         );
     }
-    let name = uri.trim_end_matches('/').rsplit('/').next().filter(|s| !s.is_empty() && !s.ends_with(':')).unwrap_or(fallback_name);
+    let name = uri
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && !s.ends_with(':'))
+        .unwrap_or(fallback_name);
     Some(
         Finding::new(ComponentKind::Model, name, ev)
             .with_identity(uri.to_string())
@@ -167,15 +183,28 @@ fn kserve_models(v: &Value, lines: &Lines, from: u32, to: u32, path: &str) -> Ve
     if kind_of(v) != "InferenceService" {
         return Vec::new();
     }
-    let name = v.get("metadata").and_then(|m| m.get("name")).and_then(scalar).unwrap_or_default();
-    let Some(pred) = v.get("spec").and_then(|s| s.get("predictor")).and_then(Value::as_mapping) else {
+    let name = v
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(scalar)
+        .unwrap_or_default();
+    let Some(pred) = v
+        .get("spec")
+        .and_then(|s| s.get("predictor"))
+        .and_then(Value::as_mapping)
+    else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (k, spec) in pred {
-        let Some(uri) = spec.get("storageUri").and_then(scalar) else { continue };
+        let Some(uri) = spec.get("storageUri").and_then(scalar) else {
+            continue;
+        };
         let format = match k.as_str() {
-            Some("model") => spec.get("modelFormat").and_then(|f| f.get("name")).and_then(scalar),
+            Some("model") => spec
+                .get("modelFormat")
+                .and_then(|f| f.get("name"))
+                .and_then(scalar),
             other => other.map(str::to_string),
         };
         let line = lines.locate(from, to, "storageUri", &uri);
@@ -201,7 +230,10 @@ fn seldon_models(v: &Value, lines: &Lines, from: u32, to: u32, path: &str) -> Ve
         return Vec::new();
     }
     let mut out = Vec::new();
-    let preds = v.get("spec").and_then(|s| s.get("predictors")).and_then(Value::as_sequence);
+    let preds = v
+        .get("spec")
+        .and_then(|s| s.get("predictors"))
+        .and_then(Value::as_sequence);
     for p in preds.into_iter().flatten() {
         let mut stack: Vec<&Value> = p.get("graph").into_iter().collect();
         let mut guard = 0;
@@ -213,7 +245,8 @@ fn seldon_models(v: &Value, lines: &Lines, from: u32, to: u32, path: &str) -> Ve
             if let Some(uri) = node.get("modelUri").and_then(scalar) {
                 let name = node.get("name").and_then(scalar).unwrap_or_default();
                 let line = lines.locate(from, to, "modelUri", &uri);
-                let mut ev = Evidence::new(path, Some(line), ID, Method::ConfigKey, Confidence::High);
+                let mut ev =
+                    Evidence::new(path, Some(line), ID, Method::ConfigKey, Confidence::High);
                 ev.snippet = lines.get(line).map(crate::detect::util::snippet);
                 if let Some(mut f) = uri_model(&uri, &name, ev) {
                     if let Some(i) = node.get("implementation").and_then(scalar) {
@@ -235,11 +268,18 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> DetectOutcome {
-        detect(&FileInput::from_bytes("deploy/k8s.yaml", text.as_bytes().to_vec()), &Context::default())
+        detect(
+            &FileInput::from_bytes("deploy/k8s.yaml", text.as_bytes().to_vec()),
+            &Context::default(),
+        )
     }
 
     fn ids(text: &str) -> Vec<String> {
-        run(text).findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect()
+        run(text)
+            .findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect()
     }
 
     #[test]
@@ -259,7 +299,11 @@ mod tests {
     fn kserve_and_seldon() {
         let text = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: llama\nspec:\n  predictor:\n    model:\n      modelFormat:\n        name: huggingface\n      runtime: vllm-runtime\n      storageUri: hf://meta-llama/Llama-3.1-8B-Instruct\n---\napiVersion: machinelearning.seldon.io/v1\nkind: SeldonDeployment\nmetadata:\n  name: iris\nspec:\n  predictors:\n  - graph:\n      implementation: SKLEARN_SERVER\n      modelUri: gs://seldon-models/v1.19.0/sklearn/iris\n      name: classifier\n    name: default\n";
         let out = run(text);
-        let ids: Vec<_> = out.findings.iter().map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0))).collect();
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| format!("{}@{}", f.id(), f.evidence.line.unwrap_or(0)))
+            .collect();
         assert_eq!(
             ids,
             vec![

@@ -31,7 +31,10 @@ impl Workload {
             .and_then(|i| images::ai_image(&i))
             .is_some_and(|r| !r.needs_context);
         ai_image
-            || self.env.iter().any(|v| providers::by_env_var(&v.name).is_some())
+            || self
+                .env
+                .iter()
+                .any(|v| providers::by_env_var(&v.name).is_some())
             || model_ref::model_args(&self.args).iter().any(|(_, v)| {
                 let ev = Evidence::new("", None, "", Method::ConfigKey, Confidence::Low);
                 model_ref::from_value(v, ServeHint::None, ev).is_some()
@@ -62,16 +65,29 @@ pub fn trust_remote_code(args: &[String]) -> Option<usize> {
 }
 
 /// Findings and risks for one workload, added to `out`.
-pub fn report(w: &Workload, context: bool, lines: &Lines, path: &str, detector: &str, out: &mut DetectOutcome) {
+pub fn report(
+    w: &Workload,
+    context: bool,
+    lines: &Lines,
+    path: &str,
+    detector: &str,
+    out: &mut DetectOutcome,
+) {
     let found = findings(w, context, lines, path, detector);
     if let Some(i) = trust_remote_code(&w.args) {
         let needle = w.args.get(i).map(String::as_str).unwrap_or("--trust");
-        let line = lines.find(w.from, w.to, None, needle.trim()).unwrap_or(w.from);
+        let line = lines
+            .find(w.from, w.to, None, needle.trim())
+            .unwrap_or(w.from);
         // the risk is about the model the container loads, else the container itself
         let component = found
             .iter()
             .find(|f| f.kind == crate::bom::ComponentKind::Model)
-            .or_else(|| found.iter().find(|f| f.kind == crate::bom::ComponentKind::Container))
+            .or_else(|| {
+                found
+                    .iter()
+                    .find(|f| f.kind == crate::bom::ComponentKind::Container)
+            })
             .map(Finding::id);
         out.risks.push(crate::risk::risk(
             "AIBOM-REMOTE-CODE",
@@ -85,7 +101,13 @@ pub fn report(w: &Workload, context: bool, lines: &Lines, path: &str, detector: 
 }
 
 /// Findings for one workload.
-pub fn findings(w: &Workload, context: bool, lines: &Lines, path: &str, detector: &str) -> Vec<Finding> {
+pub fn findings(
+    w: &Workload,
+    context: bool,
+    lines: &Lines,
+    path: &str,
+    detector: &str,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut container: Option<(Finding, bool)> = None;
     if let Some(image) = &w.image {
@@ -103,7 +125,13 @@ pub fn findings(w: &Workload, context: bool, lines: &Lines, path: &str, detector
     let mut models = Vec::new();
     for (_, value) in model_ref::model_args(&w.args) {
         let line = lines.find(w.from, w.to, None, &value).unwrap_or(w.from);
-        let mut ev = Evidence::new(path, Some(line), detector, Method::ConfigKey, Confidence::Medium);
+        let mut ev = Evidence::new(
+            path,
+            Some(line),
+            detector,
+            Method::ConfigKey,
+            Confidence::Medium,
+        );
         ev.snippet = lines.get(line).map(crate::detect::util::snippet);
         if let Some(m) = model_ref::from_value(&value, hint, ev) {
             models.push(m);
@@ -119,9 +147,11 @@ pub fn findings(w: &Workload, context: bool, lines: &Lines, path: &str, detector
     if let Some((mut c, _)) = container {
         if !models.is_empty() {
             let mut names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+            names.sort();
             names.dedup();
             c.depends_on.extend(models.iter().map(Finding::id));
-            c.properties.insert("served-model".into(), names.join(", ").into());
+            c.properties
+                .insert("served-model".into(), names.join(", ").into());
         }
         out.insert(0, c);
     }

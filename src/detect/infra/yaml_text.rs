@@ -29,7 +29,11 @@ pub fn split_docs(text: &str) -> Vec<Doc<'_>> {
         let is_sep = t == "---" || t.starts_with("--- ") || t.starts_with("---\t") || t == "...";
         if is_sep {
             if let Some(body) = text.get(start..offset) {
-                docs.push(Doc { text: body, first_line: start_line, end_line: line_no });
+                docs.push(Doc {
+                    text: body,
+                    first_line: start_line,
+                    end_line: line_no,
+                });
             }
             start = offset + line.len();
             start_line = line_no + 1;
@@ -38,16 +42,26 @@ pub fn split_docs(text: &str) -> Vec<Doc<'_>> {
         line_no += 1;
     }
     if let Some(body) = text.get(start..) {
-        docs.push(Doc { text: body, first_line: start_line, end_line: line_no });
+        docs.push(Doc {
+            text: body,
+            first_line: start_line,
+            end_line: line_no,
+        });
     }
-    docs.retain(|d| d.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')));
+    docs.retain(|d| {
+        d.text
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
     docs
 }
 
 /// Parse one document; merge keys (`<<: *anchor`) applied.
 pub fn parse(doc: &str) -> Result<Value, String> {
     if doc.len() > MAX_DOC_BYTES {
-        return Err(format!("YAML document over {MAX_DOC_BYTES} bytes; not parsed"));
+        return Err(format!(
+            "YAML document over {MAX_DOC_BYTES} bytes; not parsed"
+        ));
     }
     let mut v: Value = serde_yaml_ng::from_str(doc).map_err(|e| format!("invalid YAML: {e}"))?;
     // a failed merge leaves the value as written, which is still worth reading
@@ -72,7 +86,9 @@ pub struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub fn new(text: &'a str) -> Self {
-        Lines { lines: text.lines().collect() }
+        Lines {
+            lines: text.lines().collect(),
+        }
     }
 
     /// First line in `[from, to)` (1-based) that is not a comment and contains `needle`
@@ -85,7 +101,9 @@ impl<'a> Lines<'a> {
         let end = (to.max(from) as usize - 1).min(self.lines.len());
         for (i, line) in self.lines.get(start..end)?.iter().enumerate() {
             let code = strip_comment(line);
-            let Some(at) = code.find(needle) else { continue };
+            let Some(at) = code.find(needle) else {
+                continue;
+            };
             if let Some(k) = key {
                 match code.find(k) {
                     Some(kat) if kat <= at => {}
@@ -156,7 +174,11 @@ mod tests {
         assert_eq!((docs[0].first_line, docs[1].first_line), (3, 7));
         let lines = Lines::new(text);
         assert_eq!(lines.find(1, 99, Some("image"), "x"), Some(8));
-        assert_eq!(lines.find(1, 99, None, "y"), None, "comments are not values");
+        assert_eq!(
+            lines.find(1, 99, None, "y"),
+            None,
+            "comments are not values"
+        );
         assert_eq!(lines.locate(7, 9, "image", "zz"), 7);
         assert_eq!(strip_comment("a: '#not' # c"), "a: '#not' ");
     }
