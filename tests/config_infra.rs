@@ -98,3 +98,8 @@ fn infra_malformed() {
     let bom = common::scan_fixture("infra/malformed");
     insta::assert_snapshot!(common::summary(&bom));
 }
+
+#[test]
+fn train_recipes() {
+    insta::assert_snapshot!(common::summary(&common::scan_fixture("config/train-recipe")));
+}

@@ -11,6 +11,7 @@ pub mod jsonc;
 pub mod mcp_config;
 pub mod model_ref;
 pub mod providers;
+pub mod train_recipe;
 
 use super::{Detector, PostPass};
 
@@ -21,6 +22,7 @@ pub const DETECTORS: &[Detector] = &[
     dvc::DETECTOR,
     gitattributes::DETECTOR,
     mcp_config::DETECTOR,
+    train_recipe::DETECTOR,
 ];
 
 /// This family's cross-file passes.
