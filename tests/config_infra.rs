@@ -101,5 +101,7 @@ fn infra_malformed() {
 
 #[test]
 fn train_recipes() {
-    insta::assert_snapshot!(common::summary(&common::scan_fixture("config/train-recipe")));
+    insta::assert_snapshot!(common::summary(&common::scan_fixture(
+        "config/train-recipe"
+    )));
 }
