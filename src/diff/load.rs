@@ -223,11 +223,17 @@ impl Reader<'_> {
         let mut out: Vec<Evidence> = occurrences
             .iter()
             .filter_map(|o| {
-                let path = str_of(o, "location")?;
+                let location = str_of(o, "location")?;
+                // cdxgen writes `src/app.py#12`; the schema's field is `line`.
+                let (path, hash_line) = match location.rsplit_once('#') {
+                    Some((p, l)) if l.parse::<u32>().is_ok() => (p, l.parse().ok()),
+                    _ => (location, None),
+                };
                 let line = o
                     .get("line")
                     .and_then(Value::as_u64)
-                    .and_then(|l| u32::try_from(l).ok());
+                    .and_then(|l| u32::try_from(l).ok())
+                    .or(hash_line);
                 Some(Evidence::new(
                     path,
                     line,
@@ -237,6 +243,23 @@ impl Reader<'_> {
                 ))
             })
             .collect();
+        // syft keeps locations as properties (`syft:location:0:path`), cdxgen as `SrcFile`.
+        if out.is_empty() {
+            for p in array(v, "properties") {
+                let name = str_of(p, "name").unwrap_or("");
+                let is_location = name == "SrcFile"
+                    || (name.starts_with("syft:location:") && name.ends_with(":path"));
+                if let (true, Some(path)) = (is_location, str_of(p, "value")) {
+                    out.push(Evidence::new(
+                        path.trim_start_matches('/'),
+                        None,
+                        "cyclonedx-import",
+                        Method::Bom,
+                        confidence,
+                    ));
+                }
+            }
+        }
         if out.is_empty() {
             out.push(Evidence::new(
                 self.label,

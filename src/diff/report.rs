@@ -52,8 +52,24 @@ fn what(c: &Change) -> String {
     }
 }
 
+/// Hash lists shortened for people: `SHA-256:3f5e1a6c0b9d…`.
+fn short_hashes(s: &str) -> String {
+    s.split(", ")
+        .map(|h| match h.split_once(':') {
+            Some((alg, v)) if v.len() > 12 => format!("{alg}:{}…", &v[..12.min(v.len())]),
+            _ => h.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn detail(c: &Change) -> String {
     match c.class {
+        ChangeClass::HashChange => format!(
+            "{} → {}",
+            short_hashes(c.old.as_deref().unwrap_or("")),
+            short_hashes(c.new.as_deref().unwrap_or(""))
+        ),
         ChangeClass::NewRisk | ChangeClass::ResolvedRisk => c.message.clone(),
         ChangeClass::Added => c.new.clone().unwrap_or_default(),
         ChangeClass::Removed => c.old.clone().unwrap_or_default(),
@@ -167,7 +183,13 @@ pub fn markdown(d: &BomDiff) -> String {
     for c in &top {
         out.push_str(&md_row(c));
     }
-    for class in ChangeClass::ALL {
+    // A short diff is shown whole above; sections only help when there is more to read.
+    let sections: &[ChangeClass] = if d.changes.len() > top.len() {
+        &ChangeClass::ALL
+    } else {
+        &[]
+    };
+    for class in sections.iter().copied() {
         let items: Vec<&Change> = d.changes.iter().filter(|c| c.class == class).collect();
         if items.is_empty() {
             continue;

@@ -8,14 +8,14 @@ pub fn check(bom: &Bom, policy: &Policy, out: &mut Vec<Violation>) {
         let Some(provider) = c.provider.as_deref().map(|p| p.trim().to_lowercase()) else {
             continue;
         };
-        if policy.deny_providers.iter().any(|d| *d == provider) {
+        if policy.deny_providers.contains(&provider) {
             out.push(Violation::new(
                 RuleId::ProviderDenied,
                 Some(c),
                 format!("{} uses denied provider {provider}", c.name),
             ));
         } else if let Some(allow) = &policy.allow_providers {
-            if !allow.iter().any(|a| *a == provider) {
+            if !allow.contains(&provider) {
                 out.push(Violation::new(
                     RuleId::ProviderNotAllowed,
                     Some(c),
