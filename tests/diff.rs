@@ -95,7 +95,10 @@ fn markdown_stays_under_the_comment_budget() {
     let md = report::markdown(&d);
     assert!(md.len() <= report::MARKDOWN_BUDGET, "{} bytes", md.len());
     assert!(md.contains("**Truncated:**"));
-    assert_eq!(md.matches("<details").count(), md.matches("</details>").count());
+    assert_eq!(
+        md.matches("<details").count(),
+        md.matches("</details>").count()
+    );
 }
 
 fn aibom() -> Command {
@@ -137,8 +140,14 @@ fn every_fail_on_class_sets_the_exit_code() {
     for (class, expect) in cases {
         let (code, err) = run_diff(&old, &new, class);
         assert_eq!(code, 1, "--fail-on {class}: {err}");
-        assert!(err.contains(&format!("--fail-on {class}:")), "{class}: {err}");
-        assert!(err.contains(expect), "{class}: expected {expect:?} in {err}");
+        assert!(
+            err.contains(&format!("--fail-on {class}:")),
+            "{class}: {err}"
+        );
+        assert!(
+            err.contains(expect),
+            "{class}: expected {expect:?} in {err}"
+        );
     }
     // The reverse direction adds no library, service or dataset, and its one new risk
     // (bert's unpinned revision) is low: below the risk:medium threshold.
@@ -148,7 +157,10 @@ fn every_fail_on_class_sets_the_exit_code() {
     }
     let (code, err) = run_diff(&new, &old, "new-model,risk:low");
     assert_eq!(code, 1);
-    assert!(err.contains("--fail-on risk:low: new low risk AIBOM-UNPINNED-MODEL"), "{err}");
+    assert!(
+        err.contains("--fail-on risk:low: new low risk AIBOM-UNPINNED-MODEL"),
+        "{err}"
+    );
     let (code, _) = run_diff(&old, &old, "any");
     assert_eq!(code, 0);
     let (code, err) = run_diff(&old, &new, "new-thing");
@@ -192,7 +204,11 @@ fn git_revisions_are_scanned_without_touching_the_work_tree() {
         "torch==2.3.1\ntransformers==4.44.2\n",
     )
     .unwrap();
-    std::fs::write(r.join("src/model.py"), "from transformers import AutoModel\n").unwrap();
+    std::fs::write(
+        r.join("src/model.py"),
+        "from transformers import AutoModel\n",
+    )
+    .unwrap();
     std::fs::write(r.join("src/extra.py"), "x = 1\n").unwrap();
     git(r, &["add", "."]);
     git(r, &["commit", "-q", "-m", "two"]);
@@ -204,14 +220,22 @@ fn git_revisions_are_scanned_without_touching_the_work_tree() {
         .args(["diff", "--git", "v1..main", "-f", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "aibom-diff/v1");
     // The walker saw exactly each commit's files: 2 in v1, 4 in main (not the uncommitted one).
     assert_eq!(v["old"]["coverage"]["walked"], 2, "{v}");
     assert_eq!(v["new"]["coverage"]["walked"], 4, "{v}");
     assert_eq!(v["old"]["targets"][0]["kind"], "git");
-    assert!(v["old"]["targets"][0]["value"].as_str().unwrap().starts_with("v1 ("));
+    assert!(v["old"]["targets"][0]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("v1 ("));
     assert!(r.join("src/uncommitted.py").exists());
     let status = Command::new("git")
         .arg("-C")
@@ -219,14 +243,20 @@ fn git_revisions_are_scanned_without_touching_the_work_tree() {
         .args(["status", "--porcelain"])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&status.stdout), "?? src/uncommitted.py\n");
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout),
+        "?? src/uncommitted.py\n"
+    );
     let worktrees = Command::new("git")
         .arg("-C")
         .arg(r)
         .args(["worktree", "list"])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&worktrees.stdout).lines().count(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&worktrees.stdout).lines().count(),
+        1
+    );
 
     // A sub-path scans only that directory; the default head is HEAD.
     let out = aibom()
@@ -234,7 +264,12 @@ fn git_revisions_are_scanned_without_touching_the_work_tree() {
         .arg(r.join("src"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["old"]["coverage"]["walked"], 1);
     assert_eq!(v["new"]["coverage"]["walked"], 3);
@@ -276,11 +311,23 @@ fn merge_keeps_origins_and_dedupes() {
     );
     let paths: Vec<&str> = openai.evidence.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(paths, ["api/requirements.txt", "worker/requirements.txt"]);
-    assert!(bom.risks.iter().all(|r| r.path.starts_with("api/") || r.path.starts_with("worker/")));
+    assert!(bom
+        .risks
+        .iter()
+        .all(|r| r.path.starts_with("api/") || r.path.starts_with("worker/")));
     insta::assert_snapshot!(common::summary(&bom));
     // Any output format, chosen from the file name.
     let md = dir.path().join("org.md");
-    let st = aibom().arg("merge").arg(&a).arg(&b).arg("-o").arg(&md).status().unwrap();
+    let st = aibom()
+        .arg("merge")
+        .arg(&a)
+        .arg(&b)
+        .arg("-o")
+        .arg(&md)
+        .status()
+        .unwrap();
     assert!(st.success());
-    assert!(std::fs::read_to_string(&md).unwrap().starts_with("# AI bill of materials"));
+    assert!(std::fs::read_to_string(&md)
+        .unwrap()
+        .starts_with("# AI bill of materials"));
 }

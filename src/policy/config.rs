@@ -346,7 +346,8 @@ pub fn parse(text: &str) -> Result<Policy, Vec<ConfigError>> {
     }
     for (i, w) in raw.waivers.iter().enumerate() {
         let key = format!("waivers[{i}]");
-        let line = line_of(text, w.rule.span().start);
+        // An expired waiver is reported at its date, the line to edit.
+        let line = line_of(text, w.expires.as_ref().unwrap_or(&w.rule).span().start);
         let rule_text = w.rule.get_ref().trim();
         let known = RuleId::ALL.iter().any(|r| r.as_str() == rule_text)
             || crate::risk::rule(rule_text).is_some()

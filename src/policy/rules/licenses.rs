@@ -3,7 +3,7 @@
 //! acceptable when either side is, `A AND B` when both are; `WITH` exceptions and parentheses
 //! are ignored for matching.
 
-use crate::bom::Bom;
+use crate::bom::{Bom, Component, ComponentKind, Method};
 use crate::policy::config::Pattern;
 use crate::policy::{Policy, RuleId, Violation};
 
@@ -33,6 +33,19 @@ fn any_match(list: &[Pattern], id: &str) -> bool {
 fn every_alternative_hits(expr: &str, list: &[Pattern]) -> bool {
     let alts = alternatives(expr);
     !alts.is_empty() && alts.iter().all(|a| a.iter().any(|id| any_match(list, id)))
+}
+
+/// A model called through a provider's API: no purl, a provider, no file on disk.
+fn is_hosted_api_model(c: &Component) -> bool {
+    c.kind == ComponentKind::Model
+        && c.purl.is_none()
+        && c.provider.is_some()
+        && !c.evidence.iter().any(|e| {
+            matches!(
+                e.method,
+                Method::BinaryHeader | Method::LfsPointer | Method::FileName
+            )
+        })
 }
 
 pub fn check(bom: &Bom, policy: &Policy, out: &mut Vec<Violation>) {
@@ -69,7 +82,8 @@ pub fn check(bom: &Bom, policy: &Policy, out: &mut Vec<Violation>) {
                 }
             }
         }
-        if c.licenses.is_empty() && policy.allow_licenses.is_some() {
+        // A hosted API model (gpt-4o) is governed by the provider's terms, not a licence.
+        if c.licenses.is_empty() && policy.allow_licenses.is_some() && !is_hosted_api_model(c) {
             out.push(Violation::new(
                 RuleId::LicenseNotAllowed,
                 Some(c),
