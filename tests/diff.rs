@@ -331,3 +331,29 @@ fn merge_keeps_origins_and_dedupes() {
         .unwrap()
         .starts_with("# AI bill of materials"));
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = aibom().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("fail-on"),
+            "{shell} completion lacks diff --fail-on"
+        );
+    }
+    let out = aibom().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let roff = String::from_utf8_lossy(&out.stdout);
+    assert!(roff.contains(".TH aibom 1"));
+    assert!(roff.contains("diff"));
+    // Progress goes to a terminal only: a piped stderr stays silent.
+    let out = aibom()
+        .arg("scan")
+        .arg(common::fixtures().join("policy"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("scanning"));
+}

@@ -134,6 +134,7 @@ fn load_target(args: &CheckArgs) -> anyhow::Result<Bom> {
         },
         ..Default::default()
     };
+    let _progress = super::progress::Progress::start("", args.quiet);
     run_scan(&opts).map_err(anyhow::Error::msg)
 }
 

@@ -89,6 +89,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitStatus> {
                 base = repo.merge_base(&base, &head).map_err(anyhow::Error::msg)?;
             }
             let opts = scan_options(&args);
+            let _progress = super::progress::Progress::start(" two revisions", args.quiet);
             let old = git::scan_revision(&repo, &range.base, &base, &opts)
                 .map_err(anyhow::Error::msg)
                 .with_context(|| format!("scanning {}", range.base))?;

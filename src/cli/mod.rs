@@ -6,6 +6,7 @@ pub mod detectors;
 pub mod diff;
 pub mod merge;
 pub mod output;
+pub mod progress;
 pub mod scan;
 
 use clap::{Parser, Subcommand};
