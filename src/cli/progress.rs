@@ -24,10 +24,12 @@ impl Progress {
         let handle = std::thread::spawn(move || {
             let started = Instant::now();
             let mut shown = false;
+            let mut last = 0;
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
                 let secs = started.elapsed().as_secs();
-                if secs >= 1 && !flag.load(Ordering::Relaxed) {
+                if secs >= 1 && secs != last && !flag.load(Ordering::Relaxed) {
+                    last = secs;
                     let _ = write!(std::io::stderr(), "\raibom: scanning{what}… {secs}s");
                     shown = true;
                 }
