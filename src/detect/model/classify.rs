@@ -179,7 +179,9 @@ fn protobuf_shape(head: &[u8]) -> Option<Content> {
             5 => pos += 4,
             2 => {
                 let (len, n) = varint(head.get(pos..)?)?;
-                pos = pos.checked_add(n)?.checked_add(usize::try_from(len).ok()?)?;
+                pos = pos
+                    .checked_add(n)?
+                    .checked_add(usize::try_from(len).ok()?)?;
             }
             _ => return None,
         }
@@ -211,9 +213,7 @@ fn varint(b: &[u8]) -> Option<(u64, usize)> {
 
 /// True when the bytes look like text (for mismatch messages only).
 pub fn is_mostly_text(head: &[u8]) -> bool {
-    !head.is_empty()
-        && std::str::from_utf8(head).is_ok()
-        && !head.contains(&0)
+    !head.is_empty() && std::str::from_utf8(head).is_ok() && !head.contains(&0)
 }
 
 #[cfg(test)]
@@ -234,7 +234,10 @@ mod tests {
         let mut st = 14u64.to_le_bytes().to_vec();
         st.extend_from_slice(b"{\"a\":{}}      ");
         assert_eq!(classify(&st), Some(Content::Safetensors));
-        assert_eq!(classify(b"version https://git-lfs.github.com/spec/v1\noid"), Some(Content::LfsPointer));
+        assert_eq!(
+            classify(b"version https://git-lfs.github.com/spec/v1\noid"),
+            Some(Content::LfsPointer)
+        );
     }
 
     #[test]

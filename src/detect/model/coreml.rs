@@ -12,7 +12,9 @@
 //!
 //! References: coremltools `mlmodel/format/Model.proto`; MODEL-FORMATS §11.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::onnx::{Pb, Wire};
 
@@ -71,7 +73,11 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     let res: Result<(), String> = (|| {
         while let Some((field, w)) = pb.next(end)? {
             match (field, w) {
-                (1, Wire::Varint(v)) => f.properties.insert("spec-version".into(), v.into()).map(|_| ()).unwrap_or(()),
+                (1, Wire::Varint(v)) => f
+                    .properties
+                    .insert("spec-version".into(), v.into())
+                    .map(|_| ())
+                    .unwrap_or(()),
                 (2, Wire::Len(l)) => {
                     let e = pb.pos + l;
                     while let Some((df, w)) = pb.next(e)? {
@@ -82,7 +88,12 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                                     match (mf, w) {
                                         (1..=4, Wire::Len(l)) => {
                                             let s = pb.string(l, 4096, me)?;
-                                            let k = ["description", "model-version", "author", "license"][(mf - 1) as usize];
+                                            let k = [
+                                                "description",
+                                                "model-version",
+                                                "author",
+                                                "license",
+                                            ][(mf - 1) as usize];
                                             meta.push((k, s));
                                         }
                                         (_, Wire::Len(l)) => pb.skip(l, me)?,

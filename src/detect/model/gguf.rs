@@ -18,7 +18,9 @@
 //!
 //! References: ggml `docs/gguf.md`, `src/gguf.cpp`; MODEL-FORMATS §2.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::ReadSeek;
 use crate::risk::risk;
@@ -85,10 +87,16 @@ struct R<'a> {
 impl R<'_> {
     fn bytes(&mut self, n: u64) -> Result<Vec<u8>, String> {
         if n > self.size.saturating_sub(self.pos) {
-            return Err(format!("length {n} at byte {} runs past the end of the file", self.pos));
+            return Err(format!(
+                "length {n} at byte {} runs past the end of the file",
+                self.pos
+            ));
         }
         let mut b = Vec::new();
-        (&mut self.r).take(n).read_to_end(&mut b).map_err(|e| e.to_string())?;
+        (&mut self.r)
+            .take(n)
+            .read_to_end(&mut b)
+            .map_err(|e| e.to_string())?;
         if b.len() as u64 != n {
             return Err(format!("truncated at byte {}", self.pos));
         }
@@ -97,10 +105,15 @@ impl R<'_> {
     }
     fn skip(&mut self, n: u64) -> Result<(), String> {
         if n > self.size.saturating_sub(self.pos) {
-            return Err(format!("length {n} at byte {} runs past the end of the file", self.pos));
+            return Err(format!(
+                "length {n} at byte {} runs past the end of the file",
+                self.pos
+            ));
         }
         self.pos += n;
-        self.r.seek(SeekFrom::Start(self.pos)).map_err(|e| e.to_string())?;
+        self.r
+            .seek(SeekFrom::Start(self.pos))
+            .map_err(|e| e.to_string())?;
         Ok(())
     }
     fn uint(&mut self, n: u64) -> Result<u64, String> {
@@ -121,7 +134,10 @@ impl R<'_> {
     fn string(&mut self, keep: u64) -> Result<String, String> {
         let n = self.count()?;
         if n > MAX_STRING {
-            return Err(format!("string length {n} at byte {} exceeds the limit", self.pos));
+            return Err(format!(
+                "string length {n} at byte {} exceeds the limit",
+                self.pos
+            ));
         }
         if n > keep {
             self.skip(n)?;
@@ -288,7 +304,12 @@ pub fn file_type_name(t: i128) -> Option<&'static str> {
 /// Parse a GGUF header from `r` (positioned at the magic), `size` bytes long.
 pub fn parse(r: &mut dyn ReadSeek, size: u64) -> Result<Gguf, (Gguf, String)> {
     let mut g = Gguf::default();
-    let mut rd = R { r, pos: 0, size, v1: false };
+    let mut rd = R {
+        r,
+        pos: 0,
+        size,
+        v1: false,
+    };
     if let Err(e) = parse_into(&mut rd, &mut g) {
         return Err((g, e));
     }
@@ -353,15 +374,18 @@ fn parse_into(r: &mut R, g: &mut Gguf) -> Result<(), String> {
         let mut elems: u64 = 1;
         for _ in 0..n_dims {
             let d = r.count()?;
-            elems = elems
-                .checked_mul(d)
-                .ok_or("tensor dimensions overflow")?;
+            elems = elems.checked_mul(d).ok_or("tensor dimensions overflow")?;
         }
         let t = r.u32()?;
         let _offset = r.uint(8)?;
         g.tensors += 1;
-        g.parameters = g.parameters.checked_add(elems).ok_or("parameter count overflows")?;
-        let name = ggml_type(t).map(|x| x.0.to_string()).unwrap_or(format!("type{t}"));
+        g.parameters = g
+            .parameters
+            .checked_add(elems)
+            .ok_or("parameter count overflows")?;
+        let name = ggml_type(t)
+            .map(|x| x.0.to_string())
+            .unwrap_or(format!("type{t}"));
         *g.types.entry(name).or_default() += 1;
     }
     Ok(())
@@ -369,11 +393,36 @@ fn parse_into(r: &mut R, g: &mut Gguf) -> Result<(), String> {
 
 /// Patterns of a Jinja chat template that reaches Python internals (SSTI).
 const TEMPLATE_PATTERNS: &[&str] = &[
-    "__class__", "__mro__", "__subclasses__", "__globals__", "__init__", "__builtins__",
-    "__import__", "__getattribute__", "_templatereference__context", "\\x5f", "\\u005f",
-    "'_'*2", "\"_\"*2", "lipsum.", "cycler.", "joiner.", "namespace.", "popen",
-    "system(", "subprocess", "eval(", "exec(", "{% import", "{%- import", "{% include",
-    "{%- include", "{% extends", "{%- extends", "from os", "os.",
+    "__class__",
+    "__mro__",
+    "__subclasses__",
+    "__globals__",
+    "__init__",
+    "__builtins__",
+    "__import__",
+    "__getattribute__",
+    "_templatereference__context",
+    "\\x5f",
+    "\\u005f",
+    "'_'*2",
+    "\"_\"*2",
+    "lipsum.",
+    "cycler.",
+    "joiner.",
+    "namespace.",
+    "popen",
+    "system(",
+    "subprocess",
+    "eval(",
+    "exec(",
+    "{% import",
+    "{%- import",
+    "{% include",
+    "{%- include",
+    "{% extends",
+    "{%- extends",
+    "from os",
+    "os.",
 ];
 
 /// The patterns a chat template matches, if any.
@@ -399,7 +448,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     }
     let mut out = DetectOutcome::default();
     let mut f = super::file_model(input, ctx, DETECTOR.id, "gguf", &mut out);
-    let parsed = super::source(input).map_err(|e| (Gguf::default(), e)).and_then(|mut r| parse(&mut r, input.size));
+    let parsed = super::source(input)
+        .map_err(|e| (Gguf::default(), e))
+        .and_then(|mut r| parse(&mut r, input.size));
     let (g, err) = match parsed {
         Ok(g) => (g, None),
         Err((g, e)) => (g, Some(e)),
@@ -434,16 +485,20 @@ pub fn describe(out: &mut DetectOutcome, input: &FileInput, f: &mut Finding, g: 
         ("tokenizer.ggml.model", "tokenizer"),
     ] {
         if let Some(v) = s(key) {
-            f.properties.insert(prop.into(), super::short(&v, 200).into());
+            f.properties
+                .insert(prop.into(), super::short(&v, 200).into());
         }
     }
     if let Some(Val::Int(t)) = g.kv.get("general.file_type") {
-        let q = file_type_name(*t).map(str::to_string).unwrap_or(format!("file_type {t}"));
+        let q = file_type_name(*t)
+            .map(str::to_string)
+            .unwrap_or(format!("file_type {t}"));
         f.properties.insert("quantization".into(), q.into());
     }
     if let Some(a) = &arch {
         if let Some(Val::Int(c)) = g.kv.get(&format!("{a}.context_length")) {
-            f.properties.insert("context-length".into(), (*c as i64).into());
+            f.properties
+                .insert("context-length".into(), (*c as i64).into());
         }
     }
     if let Some(Val::Array(n, _)) = g.kv.get("tokenizer.ggml.tokens") {
@@ -451,7 +506,8 @@ pub fn describe(out: &mut DetectOutcome, input: &FileInput, f: &mut Finding, g: 
     }
     if g.tensors > 0 {
         f.properties.insert("tensors".into(), g.tensors.into());
-        f.properties.insert("parameters".into(), g.parameters.into());
+        f.properties
+            .insert("parameters".into(), g.parameters.into());
         let types: Vec<String> = g.types.iter().map(|(k, v)| format!("{k}:{v}")).collect();
         f.properties.insert("tensor-types".into(), types.into());
     }
@@ -464,8 +520,10 @@ pub fn describe(out: &mut DetectOutcome, input: &FileInput, f: &mut Finding, g: 
     if let Some(t) = &g.chat_template {
         use sha2::Digest;
         let digest = super::hash::hex(&sha2::Sha256::digest(t.as_bytes()));
-        f.properties.insert("chat-template-sha256".into(), digest.into());
-        f.properties.insert("chat-template-length".into(), t.len().into());
+        f.properties
+            .insert("chat-template-sha256".into(), digest.into());
+        f.properties
+            .insert("chat-template-length".into(), t.len().into());
         let hits = template_hits(t);
         if !hits.is_empty() {
             out.risks.push(risk(
@@ -521,7 +579,14 @@ pub(crate) mod tests {
 
     #[test]
     fn header() {
-        let b = build(&[("general.architecture", "llama"), ("general.license", "apache-2.0")], Some(15), &[4, 8]);
+        let b = build(
+            &[
+                ("general.architecture", "llama"),
+                ("general.license", "apache-2.0"),
+            ],
+            Some(15),
+            &[4, 8],
+        );
         let g = parse(&mut std::io::Cursor::new(b.as_slice()), b.len() as u64).unwrap();
         assert_eq!((g.version, g.tensors, g.parameters), (3, 1, 32));
         let out = detect(&FileInput::from_bytes("m.gguf", b), &Context::default());

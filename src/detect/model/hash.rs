@@ -53,6 +53,9 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let input = FileInput::from_bytes("x.bin", b"abc".to_vec());
-        assert_eq!(sha256_input(&input).unwrap(), sha256_reader(&b"abc"[..]).unwrap());
+        assert_eq!(
+            sha256_input(&input).unwrap(),
+            sha256_reader(&b"abc"[..]).unwrap()
+        );
     }
 }

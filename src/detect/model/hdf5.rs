@@ -3,7 +3,7 @@
 //!
 //! What it detects: the HDF5 superblock version; a Keras `model_config` JSON (fixed-length
 //! attribute or global-heap string) located by scanning for `{"class_name"`, then walked like
-//! a `.keras` config (Lambda layers, custom code); 
+//! a `.keras` config (Lambda layers, custom code);
 //!
 //! Files claimed: `.h5 .hdf5` outright; sniffed elsewhere by signature (at 0/512/1024/2048).
 //!
@@ -16,7 +16,9 @@
 //!
 //! References: HDF5 file format specification; MODEL-FORMATS §8.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use serde_json::Value;
 

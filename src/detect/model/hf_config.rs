@@ -20,7 +20,9 @@
 //!
 //! References: transformers `configuration_utils.py`; HF model-card spec; MODEL-FORMATS §13-19.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use crate::bom::{ComponentKind, Confidence, Evidence, Finding, Method};
 use crate::risk::risk;
 use serde_json::Value;
@@ -44,7 +46,11 @@ fn claim(c: &Candidate) -> Claim {
         return Claim::No;
     }
     match c.name_lower {
-        "config.json" | "model_index.json" | "modules.json" | "adapter_config.json" | "readme.md" => Claim::Yes,
+        "config.json"
+        | "model_index.json"
+        | "modules.json"
+        | "adapter_config.json"
+        | "readme.md" => Claim::Yes,
         _ if c.file_name == "MLmodel" => Claim::Yes,
         n if n.ends_with(".safetensors.index.json") || n.ends_with(".bin.index.json") => Claim::Yes,
         _ => Claim::No,
@@ -60,21 +66,33 @@ pub fn dir_of(path: &str) -> &str {
 fn marker(input: &FileInput, kind: &str, conf: Confidence, line: Option<u32>) -> Finding {
     let ev = Evidence::new(&input.rel_path, line, DETECTOR.id, Method::ConfigKey, conf);
     let dir = dir_of(&input.rel_path);
-    let name = dir.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("model");
+    let name = dir
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("model");
     Finding::new(ComponentKind::Model, name, ev)
         .with_identity(format!("modeldir:{dir}"))
         .prop(MARKER, kind)
 }
 
 fn s(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).filter(|x| !x.is_empty()).map(str::to_string)
+    v.get(k)
+        .and_then(Value::as_str)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
 }
 
 /// A scalar or list of strings.
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(x)) if !x.is_empty() => vec![x.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).take(100).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .take(100)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -82,7 +100,11 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 /// A repo id or name that is safe to print (not an absolute path of the writer's machine).
 pub fn printable_ref(s: &str) -> Option<String> {
     let t = s.trim();
-    let abs = t.starts_with('/') || t.starts_with('~') || t.starts_with('.') || t.contains('\\') || t.as_bytes().get(1) == Some(&b':');
+    let abs = t.starts_with('/')
+        || t.starts_with('~')
+        || t.starts_with('.')
+        || t.contains('\\')
+        || t.as_bytes().get(1) == Some(&b':');
     (!t.is_empty() && !abs).then(|| super::short(t, 200))
 }
 
@@ -108,7 +130,10 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         Err(e) => return DetectOutcome::failure(input, DETECTOR.id, format!("not JSON: {e}")),
     };
     let mut out = DetectOutcome::default();
-    let line = |key: &str| text.find(&format!("\"{key}\"")).map(|o| super::super::util::line_at(text, o));
+    let line = |key: &str| {
+        text.find(&format!("\"{key}\""))
+            .map(|o| super::super::util::line_at(text, o))
+    };
     match name.as_str() {
         "config.json" => {
             let archs = strings(v.get("architectures"));
@@ -116,7 +141,12 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             if archs.is_empty() && mt.is_none() {
                 return out;
             }
-            let mut f = marker(input, "config", Confidence::High, line("architectures").or(line("model_type")));
+            let mut f = marker(
+                input,
+                "config",
+                Confidence::High,
+                line("architectures").or(line("model_type")),
+            );
             if let Some(a) = archs.first() {
                 f = f.prop("architecture", a.clone());
             }
@@ -138,14 +168,19 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                 }
             }
             if let Some(Value::Object(m)) = v.get("auto_map") {
-                let mods: Vec<String> = m.values().flat_map(|x| strings(Some(x))).take(10).collect();
+                let mods: Vec<String> =
+                    m.values().flat_map(|x| strings(Some(x))).take(10).collect();
                 let other_repo = mods.iter().any(|x| x.contains("--"));
                 out.risks.push(risk(
                     "AIBOM-REMOTE-CODE",
                     Some(f.id()),
                     format!(
                         "config.json auto_map loads custom code{}: {}",
-                        if other_repo { " from another repository" } else { " shipped with the model" },
+                        if other_repo {
+                            " from another repository"
+                        } else {
+                            " shipped with the model"
+                        },
                         mods.join(", ")
                     ),
                     &input.rel_path,
@@ -181,8 +216,12 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             if types.is_empty() {
                 return out;
             }
-            let f = marker(input, "sentence-transformers", Confidence::High, Some(1)).prop("modules", types.clone());
-            let custom: Vec<&String> = types.iter().filter(|t| !t.starts_with("sentence_transformers.")).collect();
+            let f = marker(input, "sentence-transformers", Confidence::High, Some(1))
+                .prop("modules", types.clone());
+            let custom: Vec<&String> = types
+                .iter()
+                .filter(|t| !t.starts_with("sentence_transformers."))
+                .collect();
             if !custom.is_empty() {
                 out.risks.push(risk(
                     "AIBOM-REMOTE-CODE",
@@ -214,23 +253,44 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         _ => {
             // a shard index
             let Some(Value::Object(map)) = v.get("weight_map") else {
-                return DetectOutcome::failure(input, DETECTOR.id, "shard index without a weight_map");
+                return DetectOutcome::failure(
+                    input,
+                    DETECTOR.id,
+                    "shard index without a weight_map",
+                );
             };
-            let mut shards: Vec<String> = map.values().filter_map(Value::as_str).map(str::to_string).collect();
+            let mut shards: Vec<String> = map
+                .values()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
             shards.sort();
             shards.dedup();
-            let bad: Vec<&String> = shards.iter().filter(|x| x.contains('/') || x.contains('\\') || x.contains("..")).collect();
+            let bad: Vec<&String> = shards
+                .iter()
+                .filter(|x| x.contains('/') || x.contains('\\') || x.contains(".."))
+                .collect();
             let mut f = marker(input, "index", Confidence::High, line("weight_map"))
                 .prop("shards", shards.len())
                 .prop("indexed-tensors", map.len());
-            if let Some(t) = v.get("metadata").and_then(|m| m.get("total_size")).and_then(Value::as_u64) {
+            if let Some(t) = v
+                .get("metadata")
+                .and_then(|m| m.get("total_size"))
+                .and_then(Value::as_u64)
+            {
                 f = f.prop("total-size", t);
             }
             if !bad.is_empty() {
                 out.risks.push(risk(
                     "AIBOM-MALFORMED",
                     Some(f.id()),
-                    format!("shard index points outside its directory: {}", bad.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "shard index points outside its directory: {}",
+                        bad.iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     &input.rel_path,
                     None,
                 ));
@@ -244,24 +304,46 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
 
 /// The YAML front matter of a model card, bounded.
 fn front_matter(text: &str) -> Option<(&str, u32)> {
-    let rest = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n"))?;
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
     let end = rest.find("\n---")?;
     let fm = rest.get(..end)?;
     (fm.len() <= 1024 * 1024).then_some((fm, 2))
 }
 
 fn card(input: &FileInput) -> DetectOutcome {
-    let Ok(text) = input.text() else { return DetectOutcome::default() };
-    let Some((fm, first_line)) = front_matter(text) else { return DetectOutcome::default() };
+    let Ok(text) = input.text() else {
+        return DetectOutcome::default();
+    };
+    let Some((fm, first_line)) = front_matter(text) else {
+        return DetectOutcome::default();
+    };
     // anchors/aliases are refused outright: a card has no use for them (billion laughs)
-    if fm.lines().any(|l| l.contains(": &") || l.contains(": *") || l.trim_start().starts_with("- *")) {
-        return DetectOutcome::failure(input, DETECTOR.id, "model card front matter uses YAML anchors; not read");
+    if fm
+        .lines()
+        .any(|l| l.contains(": &") || l.contains(": *") || l.trim_start().starts_with("- *"))
+    {
+        return DetectOutcome::failure(
+            input,
+            DETECTOR.id,
+            "model card front matter uses YAML anchors; not read",
+        );
     }
     let Ok(y) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(fm) else {
         return DetectOutcome::failure(input, DETECTOR.id, "model card front matter is not YAML");
     };
-    let Ok(v) = serde_json::to_value(&y) else { return DetectOutcome::default() };
-    let keys = ["license", "base_model", "datasets", "pipeline_tag", "library_name", "model-index"];
+    let Ok(v) = serde_json::to_value(&y) else {
+        return DetectOutcome::default();
+    };
+    let keys = [
+        "license",
+        "base_model",
+        "datasets",
+        "pipeline_tag",
+        "library_name",
+        "model-index",
+    ];
     if !keys.iter().any(|k| v.get(k).is_some()) {
         return DetectOutcome::default();
     }
@@ -270,7 +352,12 @@ fn card(input: &FileInput) -> DetectOutcome {
             .position(|l| l.starts_with(&format!("{key}:")))
             .map(|i| first_line + i as u32)
     };
-    let mut f = marker(input, "card", Confidence::Medium, line_of("license").or(Some(1)));
+    let mut f = marker(
+        input,
+        "card",
+        Confidence::Medium,
+        line_of("license").or(Some(1)),
+    );
     let mut lic = s(&v, "license");
     if lic.as_deref() == Some("other") {
         lic = s(&v, "license_name").or(lic);
@@ -287,11 +374,17 @@ fn card(input: &FileInput) -> DetectOutcome {
     if !langs.is_empty() {
         f = f.prop("language", langs);
     }
-    let base: Vec<String> = strings(v.get("base_model")).iter().filter_map(|b| printable_ref(b)).collect();
+    let base: Vec<String> = strings(v.get("base_model"))
+        .iter()
+        .filter_map(|b| printable_ref(b))
+        .collect();
     if !base.is_empty() {
         f = f.prop("base-model", base);
     }
-    let ds: Vec<String> = strings(v.get("datasets")).iter().filter_map(|b| printable_ref(b)).collect();
+    let ds: Vec<String> = strings(v.get("datasets"))
+        .iter()
+        .filter_map(|b| printable_ref(b))
+        .collect();
     if !ds.is_empty() {
         f = f.prop("datasets", ds);
         if let Some(l) = line_of("datasets") {
@@ -301,24 +394,36 @@ fn card(input: &FileInput) -> DetectOutcome {
     if let Some(l) = line_of("base_model") {
         f = f.prop("aibom.base-line", l);
     }
-    DetectOutcome { findings: vec![f], ..Default::default() }
+    DetectOutcome {
+        findings: vec![f],
+        ..Default::default()
+    }
 }
 
 fn mlflow(input: &FileInput) -> DetectOutcome {
-    let Ok(text) = input.text() else { return DetectOutcome::failure(input, DETECTOR.id, "MLmodel is not text") };
+    let Ok(text) = input.text() else {
+        return DetectOutcome::failure(input, DETECTOR.id, "MLmodel is not text");
+    };
     if text.contains(": &") || text.contains(": *") {
         return DetectOutcome::failure(input, DETECTOR.id, "MLmodel uses YAML anchors; not read");
     }
     let Ok(y) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
         return DetectOutcome::failure(input, DETECTOR.id, "MLmodel is not YAML");
     };
-    let Ok(v) = serde_json::to_value(&y) else { return DetectOutcome::default() };
+    let Ok(v) = serde_json::to_value(&y) else {
+        return DetectOutcome::default();
+    };
     let Some(Value::Object(flavors)) = v.get("flavors") else {
         return DetectOutcome::failure(input, DETECTOR.id, "MLmodel without flavors");
     };
     let names: Vec<String> = flavors.keys().cloned().collect();
-    let mut f = marker(input, "mlflow", Confidence::High, Some(1)).prop("mlflow-flavors", names.clone());
-    for (k, p) in [("run_id", "mlflow-run-id"), ("model_uuid", "mlflow-model-uuid"), ("mlflow_version", "mlflow-version")] {
+    let mut f =
+        marker(input, "mlflow", Confidence::High, Some(1)).prop("mlflow-flavors", names.clone());
+    for (k, p) in [
+        ("run_id", "mlflow-run-id"),
+        ("model_uuid", "mlflow-model-uuid"),
+        ("mlflow_version", "mlflow-version"),
+    ] {
         if let Some(x) = s(&v, k) {
             f = f.prop(p, x);
         }
@@ -326,14 +431,37 @@ fn mlflow(input: &FileInput) -> DetectOutcome {
     let mut out = DetectOutcome::default();
     let pickled: Vec<&String> = names
         .iter()
-        .filter(|n| matches!(n.as_str(), "sklearn" | "pytorch" | "python_function" | "pmdarima" | "statsmodels" | "xgboost" | "lightgbm"))
-        .filter(|n| n.as_str() != "python_function" || flavors.get(n.as_str()).is_some_and(|p| p.get("python_model").is_some() || p.get("code").is_some_and(|c| !c.is_null())))
+        .filter(|n| {
+            matches!(
+                n.as_str(),
+                "sklearn"
+                    | "pytorch"
+                    | "python_function"
+                    | "pmdarima"
+                    | "statsmodels"
+                    | "xgboost"
+                    | "lightgbm"
+            )
+        })
+        .filter(|n| {
+            n.as_str() != "python_function"
+                || flavors.get(n.as_str()).is_some_and(|p| {
+                    p.get("python_model").is_some() || p.get("code").is_some_and(|c| !c.is_null())
+                })
+        })
         .collect();
     if !pickled.is_empty() {
         out.risks.push(risk(
             "AIBOM-PICKLE-UNSAFE-FORMAT",
             Some(f.id()),
-            format!("MLflow flavor(s) {} load pickled objects or user code", pickled.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+            format!(
+                "MLflow flavor(s) {} load pickled objects or user code",
+                pickled
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             &input.rel_path,
             None,
         ));

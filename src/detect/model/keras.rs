@@ -17,7 +17,9 @@
 //! References: keras `saving_lib.py`, `serialization_lib.py`; CVE-2024-3660, CVE-2025-1550,
 //! CVE-2025-9906; MODEL-FORMATS §7.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::zip;
 use crate::bom::Finding;
@@ -75,7 +77,7 @@ fn visit(v: &Value, c: &mut Config, depth: u32) {
         Value::Object(m) => {
             let class = m.get("class_name").and_then(Value::as_str);
             if let Some(cl) = class {
-                if m.contains_key("config") && c.classes.len() < 1000 {
+                if m.contains_key("config") && cl != "__lambda__" && c.classes.len() < 1000 {
                     *c.classes.entry(cl.to_string()).or_default() += 1;
                 }
                 if cl == "Lambda" {
@@ -90,7 +92,8 @@ fn visit(v: &Value, c: &mut Config, depth: u32) {
                     c.tfsm = true;
                 }
                 if let Some(module) = m.get("module").and_then(Value::as_str) {
-                    let keras = module == "keras" || module.starts_with("keras.") || module == "builtins";
+                    let keras =
+                        module == "keras" || module.starts_with("keras.") || module == "builtins";
                     if !keras && c.foreign.len() < 20 {
                         let what = match m.get("config") {
                             Some(Value::String(s)) => format!("{module}.{s}"),
@@ -103,17 +106,15 @@ fn visit(v: &Value, c: &mut Config, depth: u32) {
                 }
             }
             for (k, x) in m {
-                if k == "function_type" && x.as_str() == Some("lambda") {
+                if k == "function_type" && x.as_str() == Some("lambda") && c.lambdas.is_empty() {
                     c.lambdas.push("lambda (Keras 2 function_type)".into());
                 }
                 visit(x, c, depth + 1);
             }
         }
         Value::Array(a) => a.iter().for_each(|x| visit(x, c, depth + 1)),
-        Value::String(s) => {
-            if s.contains("enable_unsafe_deserialization") {
-                c.unsafe_toggle = true;
-            }
+        Value::String(s) if s.contains("enable_unsafe_deserialization") => {
+            c.unsafe_toggle = true;
         }
         _ => {}
     }
@@ -124,7 +125,12 @@ pub fn apply(out: &mut DetectOutcome, path: &str, f: &mut Finding, c: &Config) {
     if let Some(r) = &c.root {
         f.properties.insert("architecture".into(), r.clone().into());
     }
-    let classes: Vec<String> = c.classes.iter().map(|(k, v)| format!("{k}:{v}")).take(64).collect();
+    let classes: Vec<String> = c
+        .classes
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .take(64)
+        .collect();
     f.properties.insert("layer-classes".into(), classes.into());
     if !c.lambdas.is_empty() {
         out.risks.push(risk(
@@ -137,7 +143,10 @@ pub fn apply(out: &mut DetectOutcome, path: &str, f: &mut Finding, c: &Config) {
     }
     let mut custom = Vec::new();
     if !c.foreign.is_empty() {
-        custom.push(format!("references outside keras: {}", c.foreign.join(", ")));
+        custom.push(format!(
+            "references outside keras: {}",
+            c.foreign.join(", ")
+        ));
     }
     if c.unsafe_toggle {
         custom.push("calls enable_unsafe_deserialization".to_string());
@@ -157,7 +166,9 @@ pub fn apply(out: &mut DetectOutcome, path: &str, f: &mut Finding, c: &Config) {
 }
 
 fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
-    let content = match super::gate(input, DETECTOR.id, |c| matches!(c, Content::Zip | Content::Hdf5)) {
+    let content = match super::gate(input, DETECTOR.id, |c| {
+        matches!(c, Content::Zip | Content::Hdf5)
+    }) {
         Ok(c) => c,
         Err(out) => return out,
     };
@@ -180,15 +191,16 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         }
     };
     zip::archive_risks(&a, &f.id(), &input.rel_path, &mut out.risks);
-    let read_json = |r: &mut Box<dyn super::ReadSeek + '_>, name: &str| -> Option<Result<Value, String>> {
-        let e = a.entries.iter().find(|e| e.name == name)?;
-        Some(zip::read(r, &a, e, MAX_CONFIG).and_then(|m| {
-            if m.truncated {
-                return Err(format!("{name} exceeds {MAX_CONFIG} bytes"));
-            }
-            serde_json::from_slice(&m.data).map_err(|e| format!("{name}: {e}"))
-        }))
-    };
+    let read_json =
+        |r: &mut Box<dyn super::ReadSeek + '_>, name: &str| -> Option<Result<Value, String>> {
+            let e = a.entries.iter().find(|e| e.name == name)?;
+            Some(zip::read(r, &a, e, MAX_CONFIG).and_then(|m| {
+                if m.truncated {
+                    return Err(format!("{name} exceeds {MAX_CONFIG} bytes"));
+                }
+                serde_json::from_slice(&m.data).map_err(|e| format!("{name}: {e}"))
+            }))
+        };
     if let Some(Ok(meta)) = read_json(&mut r, "metadata.json") {
         if let Some(v) = meta.get("keras_version").and_then(Value::as_str) {
             f = f.prop("keras-version", super::short(v, 40));
@@ -200,7 +212,13 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             apply(&mut out, &input.rel_path, &mut f, &c);
         }
         Some(Err(e)) => super::malformed(&mut out, input, DETECTOR.id, &f, &e),
-        None => super::malformed(&mut out, input, DETECTOR.id, &f, "archive has no config.json"),
+        None => super::malformed(
+            &mut out,
+            input,
+            DETECTOR.id,
+            &f,
+            "archive has no config.json",
+        ),
     }
     let weights: Vec<&str> = a
         .entries

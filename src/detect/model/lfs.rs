@@ -15,7 +15,9 @@
 //!
 //! References: <https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md>
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::LFS_PREFIX;
 use crate::bom::{ComponentKind, Confidence, Evidence, Finding, Hash, Method};
 
@@ -106,9 +108,17 @@ mod tests {
         let (oid, size) = parse_pointer(t).unwrap();
         assert!(oid.starts_with("4d7a"));
         assert_eq!(size, Some(12345));
-        assert!(parse_pointer("version https://git-lfs.github.com/spec/v1\noid sha256:zz\n").is_none());
-        let out = detect(&FileInput::from_bytes("m.safetensors", t.as_bytes().to_vec()), &Context::default());
+        assert!(
+            parse_pointer("version https://git-lfs.github.com/spec/v1\noid sha256:zz\n").is_none()
+        );
+        let out = detect(
+            &FileInput::from_bytes("m.safetensors", t.as_bytes().to_vec()),
+            &Context::default(),
+        );
         assert_eq!(out.findings.len(), 1);
-        assert_eq!(out.findings[0].id(), "model:sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393");
+        assert_eq!(
+            out.findings[0].id(),
+            "model:sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
+        );
     }
 }

@@ -38,8 +38,12 @@ pub fn to_spdx(id: &str) -> String {
         "wtfpl" => "WTFPL",
         "odc-by" => "ODC-By-1.0",
         "odbl" => "ODbL-1.0",
-        "openrail" | "openrail++" | "bigscience-openrail-m" | "creativeml-openrail-m"
-        | "bigscience-bloom-rail-1.0" | "bigcode-openrail-m" => return id.trim().to_string(),
+        "openrail"
+        | "openrail++"
+        | "bigscience-openrail-m"
+        | "creativeml-openrail-m"
+        | "bigscience-bloom-rail-1.0"
+        | "bigcode-openrail-m" => return id.trim().to_string(),
         _ => return id.trim().to_string(),
     };
     spdx.to_string()
@@ -62,9 +66,11 @@ pub fn license_risk(license: &str, component: Option<String>, path: &str) -> Opt
             None,
         ));
     }
-    let restrictive = ["llama", "gemma", "openrail", "rail-", "deepseek", "qwen", "falcon", "tongyi", "other"]
-        .iter()
-        .any(|k| l.contains(k));
+    let restrictive = [
+        "llama", "gemma", "openrail", "rail-", "deepseek", "qwen", "falcon", "tongyi", "other",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
     if restrictive {
         return Some(risk(
             "AIBOM-LICENSE-RESTRICTIVE",
@@ -86,8 +92,19 @@ mod tests {
         assert_eq!(to_spdx("apache-2.0"), "Apache-2.0");
         assert_eq!(to_spdx("llama3.1"), "llama3.1");
         assert!(license_risk("Apache-2.0", None, "p").is_none());
-        assert_eq!(license_risk("cc-by-nc-4.0", None, "p").unwrap().rule, "AIBOM-LICENSE-NONCOMMERCIAL");
-        assert_eq!(license_risk("llama2", None, "p").unwrap().rule, "AIBOM-LICENSE-RESTRICTIVE");
-        assert_eq!(license_risk("creativeml-openrail-m", None, "p").unwrap().rule, "AIBOM-LICENSE-RESTRICTIVE");
+        assert_eq!(
+            license_risk("cc-by-nc-4.0", None, "p").unwrap().rule,
+            "AIBOM-LICENSE-NONCOMMERCIAL"
+        );
+        assert_eq!(
+            license_risk("llama2", None, "p").unwrap().rule,
+            "AIBOM-LICENSE-RESTRICTIVE"
+        );
+        assert_eq!(
+            license_risk("creativeml-openrail-m", None, "p")
+                .unwrap()
+                .rule,
+            "AIBOM-LICENSE-RESTRICTIVE"
+        );
     }
 }

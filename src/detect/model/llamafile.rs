@@ -13,7 +13,9 @@
 //!
 //! References: <https://github.com/Mozilla-Ocho/llamafile>; MODEL-FORMATS §12.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::zip;
 use crate::risk::risk;
@@ -58,19 +60,28 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     match zip::list(&mut r, input.size) {
         Ok(a) => {
             zip::archive_risks(&a, &f.id(), &input.rel_path, &mut out.risks);
-            let gguf = a.entries.iter().find(|e| e.name.to_ascii_lowercase().ends_with(".gguf"));
+            let gguf = a
+                .entries
+                .iter()
+                .find(|e| e.name.to_ascii_lowercase().ends_with(".gguf"));
             match gguf {
                 Some(e) if e.method == 0 => {
                     f = f.prop("embedded-gguf", e.name.clone());
                     // the header lives at the member's data start; read a bounded window
                     let m = zip::read(&mut r, &a, e, 0);
-                    let start = m.ok().map(|_| ()).and_then(|_| data_start(&mut r, a.base + e.local_offset));
+                    let start = m
+                        .ok()
+                        .map(|_| ())
+                        .and_then(|_| data_start(&mut r, a.base + e.local_offset));
                     if let Some(start) = start {
                         let window = e.uncompressed.min(64 * 1024 * 1024);
                         let mut buf = Vec::new();
-                        if r.seek(SeekFrom::Start(start)).is_ok() && (&mut r).take(window).read_to_end(&mut buf).is_ok() {
+                        if r.seek(SeekFrom::Start(start)).is_ok()
+                            && (&mut r).take(window).read_to_end(&mut buf).is_ok()
+                        {
                             let len = buf.len() as u64;
-                            let parsed = super::gguf::parse(&mut Cursor::new(buf), len.min(e.uncompressed));
+                            let parsed =
+                                super::gguf::parse(&mut Cursor::new(buf), len.min(e.uncompressed));
                             let g = match parsed {
                                 Ok(g) => g,
                                 Err((g, _)) => g,
@@ -79,8 +90,16 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                         }
                     }
                 }
-                Some(e) => out.warn(input, DETECTOR.id, format!("embedded {} is compressed; not read", e.name)),
-                None => out.warn(input, DETECTOR.id, "no .gguf member in the appended archive"),
+                Some(e) => out.warn(
+                    input,
+                    DETECTOR.id,
+                    format!("embedded {} is compressed; not read", e.name),
+                ),
+                None => out.warn(
+                    input,
+                    DETECTOR.id,
+                    "no .gguf member in the appended archive",
+                ),
             }
         }
         Err(e) => out.warn(input, DETECTOR.id, format!("no appended zip: {e}")),

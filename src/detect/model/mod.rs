@@ -186,25 +186,32 @@ fn mismatch(
 ) -> DetectOutcome {
     let reason = format!("extension .{ext} promises {promised} but {found}");
     let mut out = DetectOutcome::failure(input, detector, reason.clone());
-    out.risks.push(risk(
-        "AIBOM-MALFORMED",
-        None,
-        reason,
-        &input.rel_path,
-        None,
-    ));
+    out.risks
+        .push(risk("AIBOM-MALFORMED", None, reason, &input.rel_path, None));
     out
 }
 
 /// A model file that failed to parse: warning, `failed`, and an `AIBOM-MALFORMED` risk on
 /// the component (which is still reported with whatever was read before the failure).
-pub fn malformed(out: &mut DetectOutcome, input: &FileInput, detector: &str, f: &Finding, why: &str) {
+pub fn malformed(
+    out: &mut DetectOutcome,
+    input: &FileInput,
+    detector: &str,
+    f: &Finding,
+    why: &str,
+) {
     out.warn(input, detector, why.to_string());
     out.failed = true;
     out.risks.push(risk(
         "AIBOM-MALFORMED",
         Some(f.id()),
-        format!("{}: {why}", f.properties.get("format").and_then(|v| v.as_str()).unwrap_or("model")),
+        format!(
+            "{}: {why}",
+            f.properties
+                .get("format")
+                .and_then(|v| v.as_str())
+                .unwrap_or("model")
+        ),
         &input.rel_path,
         None,
     ));
@@ -299,7 +306,10 @@ pub fn read_prefix(input: &FileInput, cap: u64) -> Result<Vec<u8>, String> {
 
 /// Shorten a value for a property: one line, at most `max` characters.
 pub fn short(s: &str, max: usize) -> String {
-    let one: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let one = one.trim();
     if one.chars().count() <= max {
         return one.to_string();
@@ -327,9 +337,18 @@ mod tests {
     #[test]
     fn claims_own_sniffs_others_and_ignores_source() {
         let own = ["gguf"];
-        assert_eq!(claim_binary(&cand("a.gguf", "a.gguf", "gguf"), &own), Claim::Yes);
-        assert_eq!(claim_binary(&cand("a.model", "a.model", "model"), &own), Claim::Sniff);
-        assert_eq!(claim_binary(&cand("weights", "weights", ""), &own), Claim::Sniff);
+        assert_eq!(
+            claim_binary(&cand("a.gguf", "a.gguf", "gguf"), &own),
+            Claim::Yes
+        );
+        assert_eq!(
+            claim_binary(&cand("a.model", "a.model", "model"), &own),
+            Claim::Sniff
+        );
+        assert_eq!(
+            claim_binary(&cand("weights", "weights", ""), &own),
+            Claim::Sniff
+        );
         assert_eq!(claim_binary(&cand("a.py", "a.py", "py"), &own), Claim::No);
         assert_eq!(claim_binary(&cand("a.md", "a.md", "md"), &own), Claim::No);
     }

@@ -9,15 +9,26 @@
 
 use super::hf_config::{dir_of, MARKER};
 use super::licenses;
-use crate::bom::{normalize, ComponentKind, Confidence, Evidence, Finding, Hash, Method, Risk, Warning};
+use crate::bom::{
+    normalize, ComponentKind, Confidence, Evidence, Finding, Hash, Method, Risk, Warning,
+};
 use crate::risk::risk;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Detectors whose findings are model files that can be parts of a directory.
 const FILE_DETECTORS: &[&str] = &[
-    "coreml-model", "gguf-header", "hdf5-model", "keras-archive", "lfs-pointer", "numpy-array",
-    "onnx-model", "pickle-model", "pytorch-checkpoint", "safetensors-header", "tflite-model",
+    "coreml-model",
+    "gguf-header",
+    "hdf5-model",
+    "keras-archive",
+    "lfs-pointer",
+    "numpy-array",
+    "onnx-model",
+    "pickle-model",
+    "pytorch-checkpoint",
+    "safetensors-header",
+    "tflite-model",
 ];
 
 fn is_file_model(f: &Finding) -> bool {
@@ -25,13 +36,21 @@ fn is_file_model(f: &Finding) -> bool {
 }
 
 /// Fold model directories; link Modelfiles to local weights; drop internal hints.
-pub fn fold_model_dirs(findings: &mut Vec<Finding>, risks: &mut Vec<Risk>, _warnings: &mut Vec<Warning>) {
+pub fn fold_model_dirs(
+    findings: &mut Vec<Finding>,
+    risks: &mut Vec<Risk>,
+    _warnings: &mut Vec<Warning>,
+) {
     let all = std::mem::take(findings);
-    let (markers, mut rest): (Vec<Finding>, Vec<Finding>) =
-        all.into_iter().partition(|f| f.properties.contains_key(MARKER));
+    let (markers, mut rest): (Vec<Finding>, Vec<Finding>) = all
+        .into_iter()
+        .partition(|f| f.properties.contains_key(MARKER));
     let mut by_dir: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
     for m in markers {
-        by_dir.entry(dir_of(&m.evidence.path).to_string()).or_default().push(m);
+        by_dir
+            .entry(dir_of(&m.evidence.path).to_string())
+            .or_default()
+            .push(m);
     }
     // a card alone does not make a model directory; weights beside it do
     let weight_dirs: BTreeSet<String> = rest
@@ -49,7 +68,11 @@ pub fn fold_model_dirs(findings: &mut Vec<Finding>, risks: &mut Vec<Risk>, _warn
     // diffusers component directories fold into the pipeline root
     let diffusers_roots: Vec<String> = model_dirs
         .iter()
-        .filter(|d| by_dir.get(*d).is_some_and(|ms| ms.iter().any(|m| marker_kind(m) == "diffusers")))
+        .filter(|d| {
+            by_dir
+                .get(*d)
+                .is_some_and(|ms| ms.iter().any(|m| marker_kind(m) == "diffusers"))
+        })
         .cloned()
         .collect();
     let owner = |d: &str| -> Option<String> {
@@ -97,7 +120,10 @@ pub fn fold_model_dirs(findings: &mut Vec<Finding>, risks: &mut Vec<Risk>, _warn
 }
 
 fn marker_kind(f: &Finding) -> &str {
-    f.properties.get(MARKER).and_then(Value::as_str).unwrap_or("")
+    f.properties
+        .get(MARKER)
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn under(d: &str, root: &str) -> bool {
@@ -108,7 +134,9 @@ fn rel_to(root: &str, path: &str) -> String {
     if root.is_empty() {
         return path.to_string();
     }
-    path.strip_prefix(root).map(|p| p.trim_start_matches('/').to_string()).unwrap_or_else(|| path.to_string())
+    path.strip_prefix(root)
+        .map(|p| p.trim_start_matches('/').to_string())
+        .unwrap_or_else(|| path.to_string())
 }
 
 fn build_dir(
@@ -132,7 +160,12 @@ fn build_dir(
         "huggingface"
     };
     let old_marker_id = markers.first().map(Finding::id);
-    let name = root.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("model").to_string();
+    let name = root
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("model")
+        .to_string();
     // the directory digest over its parts
     let mut lines: Vec<(String, String)> = Vec::new();
     let mut all_hashed = !parts.is_empty();
@@ -164,15 +197,33 @@ fn build_dir(
         .or(markers.first())
         .map(|m| m.evidence.clone())
         .or_else(|| parts.first().map(|p| p.evidence.clone()))
-        .unwrap_or_else(|| Evidence::new(root, None, "hf-model-dir", Method::ConfigKey, Confidence::Medium));
+        .unwrap_or_else(|| {
+            Evidence::new(
+                root,
+                None,
+                "hf-model-dir",
+                Method::ConfigKey,
+                Confidence::Medium,
+            )
+        });
     let mut main = Finding::new(ComponentKind::Model, name.clone(), first_ev)
         .with_identity(identity)
         .prop("format", format)
         .prop("source", "directory");
     if all_hashed {
-        if let Some(d) = main.identity.as_deref().and_then(|i| i.strip_prefix("sha256:")) {
-            main.hashes.push(Hash { alg: "SHA-256".into(), value: d.to_string() });
-            main = main.prop("hash-of", "directory digest: sha256 over sorted 'relpath NUL sha256 LF' lines of its parts");
+        if let Some(d) = main
+            .identity
+            .as_deref()
+            .and_then(|i| i.strip_prefix("sha256:"))
+        {
+            main.hashes.push(Hash {
+                alg: "SHA-256".into(),
+                value: d.to_string(),
+            });
+            main = main.prop(
+                "hash-of",
+                "directory digest: sha256 over sorted 'relpath NUL sha256 LF' lines of its parts",
+            );
         }
     }
     let new_id = main.id();
@@ -184,7 +235,9 @@ fn build_dir(
             if k == MARKER || k.starts_with("aibom.") {
                 continue;
             }
-            main.properties.entry(k.clone()).or_insert_with(|| v.clone());
+            main.properties
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
         }
         remap.insert(m.id(), new_id.clone());
     }
@@ -195,7 +248,10 @@ fn build_dir(
     let mut part_names = Vec::new();
     for p in &parts {
         if let Some(n) = p.properties.get("parameters").and_then(Value::as_u64) {
-            if matches!(p.properties.get("format").and_then(Value::as_str), Some("safetensors")) {
+            if matches!(
+                p.properties.get("format").and_then(Value::as_str),
+                Some("safetensors")
+            ) {
                 params = params.saturating_add(n);
                 counted = true;
             }
@@ -215,13 +271,22 @@ fn build_dir(
     if !part_names.is_empty() {
         part_names.sort();
         main.properties.insert("parts".into(), part_names.into());
-        main.properties.insert("part-formats".into(), formats.into_iter().collect::<Vec<_>>().into());
+        main.properties.insert(
+            "part-formats".into(),
+            formats.into_iter().collect::<Vec<_>>().into(),
+        );
     }
     // licence
     let path = main.evidence.path.clone();
     let card = ordered.iter().find(|m| marker_kind(m) == "card");
-    let card_path = card.map(|c| c.evidence.path.clone()).unwrap_or_else(|| path.clone());
-    if let Some(l) = main.properties.remove("card-license").and_then(|v| v.as_str().map(str::to_string)) {
+    let card_path = card
+        .map(|c| c.evidence.path.clone())
+        .unwrap_or_else(|| path.clone());
+    if let Some(l) = main
+        .properties
+        .remove("card-license")
+        .and_then(|v| v.as_str().map(str::to_string))
+    {
         main.licenses.push(licenses::to_spdx(&l));
         if let Some(r) = licenses::license_risk(&l, Some(new_id.clone()), &card_path) {
             risks.push(r);
@@ -248,10 +313,27 @@ fn build_dir(
     bases.dedup();
     for b in bases {
         if let Some(purl) = normalize::huggingface_purl(&b) {
-            let src = card.filter(|c| c.properties.contains_key("base-model")).or_else(|| ordered.iter().find(|m| m.properties.contains_key("base-model")));
-            let line = src.and_then(|c| c.properties.get("aibom.base-line")).and_then(Value::as_u64).map(|l| l as u32);
-            let ev_path = src.map(|c| c.evidence.path.clone()).unwrap_or_else(|| path.clone());
-            let ev = Evidence::new(&ev_path, line.or(src.and_then(|s| s.evidence.line)), "hf-model-dir", Method::ConfigKey, Confidence::High);
+            let src = card
+                .filter(|c| c.properties.contains_key("base-model"))
+                .or_else(|| {
+                    ordered
+                        .iter()
+                        .find(|m| m.properties.contains_key("base-model"))
+                });
+            let line = src
+                .and_then(|c| c.properties.get("aibom.base-line"))
+                .and_then(Value::as_u64)
+                .map(|l| l as u32);
+            let ev_path = src
+                .map(|c| c.evidence.path.clone())
+                .unwrap_or_else(|| path.clone());
+            let ev = Evidence::new(
+                &ev_path,
+                line.or(src.and_then(|s| s.evidence.line)),
+                "hf-model-dir",
+                Method::ConfigKey,
+                Confidence::High,
+            );
             let base = Finding::new(ComponentKind::Model, b.clone(), ev)
                 .with_purl(purl)
                 .with_provider("huggingface")
@@ -261,11 +343,33 @@ fn build_dir(
         }
     }
     if let Some(c) = card {
-        let ds: Vec<String> = c.properties.get("datasets").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default();
-        let line = c.properties.get("aibom.datasets-line").and_then(Value::as_u64).map(|l| l as u32);
+        let ds: Vec<String> = c
+            .properties
+            .get("datasets")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let line = c
+            .properties
+            .get("aibom.datasets-line")
+            .and_then(Value::as_u64)
+            .map(|l| l as u32);
         for d in ds {
-            let ev = Evidence::new(&c.evidence.path, line, "hf-model-dir", Method::ConfigKey, Confidence::Medium);
-            let mut df = Finding::new(ComponentKind::Dataset, d.clone(), ev).with_provider("huggingface").prop("source", "model-card");
+            let ev = Evidence::new(
+                &c.evidence.path,
+                line,
+                "hf-model-dir",
+                Method::ConfigKey,
+                Confidence::Medium,
+            );
+            let mut df = Finding::new(ComponentKind::Dataset, d.clone(), ev)
+                .with_provider("huggingface")
+                .prop("source", "model-card");
             if let Some(p) = normalize::huggingface_purl(&d) {
                 df = df.with_purl(p);
             }
@@ -274,7 +378,7 @@ fn build_dir(
         }
     }
     // every other evidence record joins the directory's component
-    for m in ordered.iter().skip(0) {
+    for m in &ordered {
         if m.evidence == main.evidence {
             continue;
         }
@@ -300,7 +404,11 @@ fn link_modelfiles(findings: &mut [Finding]) {
         .collect();
     for f in findings.iter_mut() {
         for key in ["aibom.from-path", "aibom.adapter-path"] {
-            let target = f.properties.get(key).and_then(Value::as_str).map(str::to_string);
+            let target = f
+                .properties
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if let Some(id) = target.and_then(|t| by_path.get(&t)) {
                 f.depends_on.push(id.clone());
             }

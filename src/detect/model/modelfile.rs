@@ -15,7 +15,9 @@
 //!
 //! References: <https://github.com/ollama/ollama/blob/main/docs/modelfile.md>
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use crate::bom::{ComponentKind, Confidence, Evidence, Finding, Method};
 
 pub const DETECTOR: Detector = Detector {
@@ -71,7 +73,12 @@ pub fn instructions(text: &str) -> Vec<(String, String, u32)> {
 }
 
 fn is_path(s: &str) -> bool {
-    s.starts_with('.') || s.starts_with('/') || s.starts_with('~') || s.ends_with(".gguf") || s.ends_with(".bin") || s.ends_with(".safetensors")
+    s.starts_with('.')
+        || s.starts_with('/')
+        || s.starts_with('~')
+        || s.ends_with(".gguf")
+        || s.ends_with(".bin")
+        || s.ends_with(".safetensors")
 }
 
 /// `base` joined with a relative path, `..` resolved; `None` when it leaves the scan root.
@@ -99,8 +106,18 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         return DetectOutcome::failure(input, DETECTOR.id, "Modelfile without a FROM instruction");
     };
     let dir = super::hf_config::dir_of(&input.rel_path);
-    let name = dir.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("Modelfile");
-    let mut ev = Evidence::new(&input.rel_path, Some(from_line), DETECTOR.id, Method::Manifest, Confidence::High);
+    let name = dir
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Modelfile");
+    let mut ev = Evidence::new(
+        &input.rel_path,
+        Some(from_line),
+        DETECTOR.id,
+        Method::Manifest,
+        Confidence::High,
+    );
     ev.snippet = Some(super::short(&format!("FROM {from}"), 120));
     let mut f = Finding::new(ComponentKind::Model, name, ev)
         .with_identity(input.rel_path.clone())
@@ -111,10 +128,18 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         if from.starts_with('/') || from.starts_with('~') {
             f = f.prop("from", "(absolute path)");
         } else if let Some(p) = resolve(dir, &from) {
-            f = f.prop("from", super::short(&from, 200)).prop("aibom.from-path", p);
+            f = f
+                .prop("from", super::short(&from, 200))
+                .prop("aibom.from-path", p);
         }
     } else {
-        let mut bev = Evidence::new(&input.rel_path, Some(from_line), DETECTOR.id, Method::Manifest, Confidence::High);
+        let mut bev = Evidence::new(
+            &input.rel_path,
+            Some(from_line),
+            DETECTOR.id,
+            Method::Manifest,
+            Confidence::High,
+        );
         bev.snippet = Some(super::short(&format!("FROM {from}"), 120));
         let base = Finding::new(ComponentKind::Model, from.clone(), bev)
             .with_identity(format!("ollama/{from}"))
@@ -136,7 +161,10 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             "TEMPLATE" => {
                 use sha2::Digest;
                 f = f
-                    .prop("template-sha256", super::hash::hex(&sha2::Sha256::digest(arg.as_bytes())))
+                    .prop(
+                        "template-sha256",
+                        super::hash::hex(&sha2::Sha256::digest(arg.as_bytes())),
+                    )
                     .prop("template-length", arg.len());
             }
             "SYSTEM" => f = f.prop("system-prompt-length", arg.len()),
@@ -175,7 +203,10 @@ mod tests {
         assert!(i[2].1.contains(".Prompt"));
         assert_eq!(resolve("a/b", "../c.gguf").as_deref(), Some("a/c.gguf"));
         assert_eq!(resolve("", "../x"), None);
-        let out = detect(&FileInput::from_bytes("m/Modelfile", t.as_bytes().to_vec()), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("m/Modelfile", t.as_bytes().to_vec()),
+            &Context::default(),
+        );
         assert_eq!(out.findings.len(), 2);
     }
 }

@@ -14,7 +14,9 @@
 //!
 //! References: numpy `lib/format.py`; MODEL-FORMATS §6.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::{pickle, pickle_verdict, zip};
 use crate::bom::Finding;
@@ -64,7 +66,10 @@ pub fn parse_header(b: &[u8]) -> Result<NpyHeader, String> {
     let major = *b.get(6).ok_or("truncated header")?;
     let (len, start): (usize, usize) = match major {
         1 => (
-            usize::from(u16::from_le_bytes([*b.get(8).ok_or("truncated")?, *b.get(9).ok_or("truncated")?])),
+            usize::from(u16::from_le_bytes([
+                *b.get(8).ok_or("truncated")?,
+                *b.get(9).ok_or("truncated")?,
+            ])),
             10,
         ),
         2 | 3 => {
@@ -77,7 +82,9 @@ pub fn parse_header(b: &[u8]) -> Result<NpyHeader, String> {
         return Err(format!("header length {len} exceeds the limit"));
     }
     let end = start.checked_add(len).ok_or("header length overflows")?;
-    let text = b.get(start..end).ok_or("header runs past the end of the data")?;
+    let text = b
+        .get(start..end)
+        .ok_or("header runs past the end of the data")?;
     let text = String::from_utf8_lossy(text);
     let descr = dict_str(&text, "descr")
         .or_else(|| dict_raw(&text, "descr").map(|s| s.chars().take(200).collect()))
@@ -91,7 +98,10 @@ pub fn parse_header(b: &[u8]) -> Result<NpyHeader, String> {
     let mut shape = Vec::new();
     for part in inner.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let p = part.trim_end_matches('L');
-        shape.push(p.parse::<u64>().map_err(|_| format!("bad shape entry {part:?}"))?);
+        shape.push(
+            p.parse::<u64>()
+                .map_err(|_| format!("bad shape entry {part:?}"))?,
+        );
     }
     Ok(NpyHeader {
         descr,
@@ -116,7 +126,9 @@ fn dict_str(text: &str, key: &str) -> Option<String> {
 }
 
 fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
-    let content = match super::gate(input, DETECTOR.id, |c| matches!(c, Content::Npy | Content::Zip)) {
+    let content = match super::gate(input, DETECTOR.id, |c| {
+        matches!(c, Content::Npy | Content::Zip)
+    }) {
         Ok(c) => c,
         Err(out) => return out,
     };
@@ -151,8 +163,18 @@ fn describe(f: &mut Finding, h: &NpyHeader) {
     }
 }
 
-fn object_array(out: &mut DetectOutcome, input: &FileInput, f: &mut Finding, body: &[u8], member: &str) {
-    let place = if member.is_empty() { String::new() } else { format!(" (member {member})") };
+fn object_array(
+    out: &mut DetectOutcome,
+    input: &FileInput,
+    f: &mut Finding,
+    body: &[u8],
+    member: &str,
+) {
+    let place = if member.is_empty() {
+        String::new()
+    } else {
+        format!(" (member {member})")
+    };
     out.risks.push(risk(
         "AIBOM-NUMPY-OBJECT-ARRAY",
         Some(f.id()),
@@ -163,7 +185,13 @@ fn object_array(out: &mut DetectOutcome, input: &FileInput, f: &mut Finding, bod
     let w = pickle::walk(body);
     pickle_verdict::apply(out, input, DETECTOR.id, f, &w, member);
     if let Some(e) = &w.error {
-        super::malformed(out, input, DETECTOR.id, f, &format!("object-array pickle{place}: {e}"));
+        super::malformed(
+            out,
+            input,
+            DETECTOR.id,
+            f,
+            &format!("object-array pickle{place}: {e}"),
+        );
     }
 }
 
@@ -195,18 +223,26 @@ fn detect_npz(input: &FileInput, ctx: &Context) -> DetectOutcome {
         };
         match parse_header(&m.data) {
             Ok(h) => {
-                let elems = h.shape.iter().try_fold(1u64, |a, d| a.checked_mul(*d)).unwrap_or(0);
+                let elems = h
+                    .shape
+                    .iter()
+                    .try_fold(1u64, |a, d| a.checked_mul(*d))
+                    .unwrap_or(0);
                 total = total.saturating_add(elems);
                 arrays.push(format!("{}:{}", e.name, h.descr));
                 if h.is_object() {
-                    let whole = zip::read(&mut r, &a, e, pickle::MAX_PICKLE).map(|m| m.data).unwrap_or_default();
+                    let whole = zip::read(&mut r, &a, e, pickle::MAX_PICKLE)
+                        .map(|m| m.data)
+                        .unwrap_or_default();
                     let body = whole.get(h.data_offset..).unwrap_or(&[]);
                     object_array(&mut out, input, &mut f, body, &e.name);
                 }
             }
             Err(_) if super::classify::is_pickle_head(&m.data) => {
                 // a pickle stored under any name is walked all the same
-                let whole = zip::read(&mut r, &a, e, pickle::MAX_PICKLE).map(|m| m.data).unwrap_or_default();
+                let whole = zip::read(&mut r, &a, e, pickle::MAX_PICKLE)
+                    .map(|m| m.data)
+                    .unwrap_or_default();
                 let w = pickle::walk(&whole);
                 pickle_verdict::apply(&mut out, input, DETECTOR.id, &mut f, &w, &e.name);
             }
@@ -241,7 +277,9 @@ mod tests {
         let h = b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }\n";
         b.extend_from_slice(&(h.len() as u16).to_le_bytes());
         b.extend_from_slice(h);
-        b.extend_from_slice(b"\x80\x03cbuiltins\nexec\nq\x00X\x01\x00\x00\x00xq\x01\x85q\x02Rq\x03.");
+        b.extend_from_slice(
+            b"\x80\x03cbuiltins\nexec\nq\x00X\x01\x00\x00\x00xq\x01\x85q\x02Rq\x03.",
+        );
         let out = detect(&FileInput::from_bytes("o.npy", b), &Context::default());
         assert!(out.risks.iter().any(|r| r.rule == "AIBOM-PICKLE-RCE"));
     }

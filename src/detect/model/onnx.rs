@@ -17,7 +17,9 @@
 //!
 //! References: `onnx/onnx.proto`; <https://protobuf.dev/programming-guides/encoding/>.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::ReadSeek;
 use crate::risk::risk;
@@ -62,7 +64,9 @@ pub struct Pb<'a> {
 impl Pb<'_> {
     fn byte(&mut self) -> Result<u8, String> {
         let mut b = [0u8; 1];
-        self.r.read_exact(&mut b).map_err(|_| format!("truncated at byte {}", self.pos))?;
+        self.r
+            .read_exact(&mut b)
+            .map_err(|_| format!("truncated at byte {}", self.pos))?;
         self.pos += 1;
         Ok(b[0])
     }
@@ -97,7 +101,10 @@ impl Pb<'_> {
             2 => {
                 let len = self.varint()?;
                 if self.pos.checked_add(len).is_none_or(|e| e > end) {
-                    return Err(format!("field {field} length {len} runs past its message at byte {}", self.pos));
+                    return Err(format!(
+                        "field {field} length {len} runs past its message at byte {}",
+                        self.pos
+                    ));
                 }
                 Wire::Len(len)
             }
@@ -106,8 +113,14 @@ impl Pb<'_> {
         Ok(Some((field, w)))
     }
     pub fn skip(&mut self, n: u64, end: u64) -> Result<(), String> {
-        let to = self.pos.checked_add(n).filter(|t| *t <= end).ok_or("skip past the message end")?;
-        self.r.seek(SeekFrom::Start(to)).map_err(|e| e.to_string())?;
+        let to = self
+            .pos
+            .checked_add(n)
+            .filter(|t| *t <= end)
+            .ok_or("skip past the message end")?;
+        self.r
+            .seek(SeekFrom::Start(to))
+            .map_err(|e| e.to_string())?;
         self.pos = to;
         Ok(())
     }
@@ -118,7 +131,10 @@ impl Pb<'_> {
             return Ok(String::new());
         }
         let mut b = Vec::new();
-        (&mut self.r).take(len).read_to_end(&mut b).map_err(|e| e.to_string())?;
+        (&mut self.r)
+            .take(len)
+            .read_to_end(&mut b)
+            .map_err(|e| e.to_string())?;
         if b.len() as u64 != len {
             return Err("truncated string".into());
         }
@@ -158,14 +174,12 @@ fn pairs(pb: &mut Pb, end: u64) -> Result<(String, String), String> {
     Ok((k, v))
 }
 
-/// Parse a ModelProto of `size` bytes.
-pub fn parse(r: &mut dyn ReadSeek, size: u64) -> Result<Onnx, (Onnx, String)> {
+/// Parse a ModelProto of `size` bytes: what was read, and why reading stopped early.
+pub fn parse(r: &mut dyn ReadSeek, size: u64) -> (Onnx, Option<String>) {
     let mut m = Onnx::default();
     let mut pb = Pb { r, pos: 0 };
-    match model(&mut pb, size, &mut m) {
-        Ok(()) => Ok(m),
-        Err(e) => Err((m, e)),
-    }
+    let err = model(&mut pb, size, &mut m).err();
+    (m, err)
 }
 
 fn model(pb: &mut Pb, end: u64, m: &mut Onnx) -> Result<(), String> {
@@ -191,7 +205,8 @@ fn model(pb: &mut Pb, end: u64, m: &mut Onnx) -> Result<(), String> {
                         _ => {}
                     }
                 }
-                m.opsets.push((if d.is_empty() { "ai.onnx".into() } else { d }, v));
+                m.opsets
+                    .push((if d.is_empty() { "ai.onnx".into() } else { d }, v));
             }
             (14, Wire::Len(l)) => {
                 let e = pb.pos + l;
@@ -218,7 +233,11 @@ fn graph(pb: &mut Pb, end: u64, m: &mut Onnx) -> Result<(), String> {
                     match (f, w) {
                         (7, Wire::Len(l)) => {
                             let d = pb.string(l, 256, e)?;
-                            if !d.is_empty() && d != "ai.onnx" && !m.op_domains.contains(&d) && m.op_domains.len() < 32 {
+                            if !d.is_empty()
+                                && d != "ai.onnx"
+                                && !m.op_domains.contains(&d)
+                                && m.op_domains.len() < 32
+                            {
                                 m.op_domains.push(d);
                             }
                         }
@@ -277,12 +296,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     }
     let mut out = DetectOutcome::default();
     let mut f = super::file_model(input, ctx, DETECTOR.id, "onnx", &mut out);
-    let parsed = super::source(input)
-        .map_err(|e| (Onnx::default(), e))
-        .and_then(|mut r| parse(&mut r, input.size));
-    let (m, err) = match parsed {
-        Ok(m) => (m, None),
-        Err((m, e)) => (m, Some(e)),
+    let (m, err) = match super::source(input) {
+        Ok(mut r) => parse(&mut r, input.size),
+        Err(e) => (Onnx::default(), Some(e)),
     };
     if let Some(v) = m.ir_version {
         f = f.prop("ir-version", v);
@@ -305,23 +321,37 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         f = f.prop("opsets", opsets);
     }
     for (k, v) in &m.metadata {
-        f = f.prop(&format!("meta.{}", super::short(k, 64)), super::short(v, 200));
+        f = f.prop(
+            &format!("meta.{}", super::short(k, 64)),
+            super::short(v, 200),
+        );
         if k.eq_ignore_ascii_case("license") && !v.is_empty() {
             f.licenses.push(super::licenses::to_spdx(v));
         }
     }
-    f = f.prop("parameters", m.parameters).prop("initializers", m.initializers).prop("nodes", m.nodes);
+    f = f
+        .prop("parameters", m.parameters)
+        .prop("initializers", m.initializers)
+        .prop("nodes", m.nodes);
     if !m.op_domains.is_empty() {
         f = f.prop("custom-op-domains", m.op_domains.clone());
     }
     if !m.external.is_empty() {
         f = f.prop("external-data", m.external.clone());
-        let bad: Vec<&str> = m.external.iter().filter(|l| escapes(l)).map(String::as_str).collect();
+        let bad: Vec<&str> = m
+            .external
+            .iter()
+            .filter(|l| escapes(l))
+            .map(String::as_str)
+            .collect();
         if !bad.is_empty() {
             out.risks.push(risk(
                 "AIBOM-ONNX-EXTERNAL-DATA",
                 Some(f.id()),
-                format!("external-data location escapes the model directory: {}", bad.join(", ")),
+                format!(
+                    "external-data location escapes the model directory: {}",
+                    bad.join(", ")
+                ),
                 &input.rel_path,
                 None,
             ));
@@ -347,27 +377,38 @@ mod tests {
     #[test]
     fn model_fields() {
         let mut init = vec![0x08, 0x02, 0x08, 0x03]; // dims 2, 3
-        init.extend(ld(13, &[ld(1, b"location"), ld(2, b"../../etc/passwd")].concat()));
+        init.extend(ld(
+            13,
+            &[ld(1, b"location"), ld(2, b"../../etc/passwd")].concat(),
+        ));
         let graph = [ld(2, b"g"), ld(5, &init)].concat();
         let mut b = vec![0x08, 0x08];
         b.extend(ld(2, b"pytorch"));
         b.extend(ld(7, &graph));
         b.extend(ld(8, &[0x10, 0x11]));
         b.extend(ld(14, &[ld(1, b"author"), ld(2, b"me")].concat()));
-        let m = parse(&mut std::io::Cursor::new(b.as_slice()), b.len() as u64).unwrap();
+        let (m, err) = parse(&mut std::io::Cursor::new(b.as_slice()), b.len() as u64);
+        assert_eq!(err, None);
         assert_eq!(m.ir_version, Some(8));
         assert_eq!(m.parameters, 6);
         assert_eq!(m.opsets, vec![("ai.onnx".to_string(), 17)]);
         let out = detect(&FileInput::from_bytes("m.onnx", b), &Context::default());
-        assert!(out.risks.iter().any(|r| r.rule == "AIBOM-ONNX-EXTERNAL-DATA"));
+        assert!(out
+            .risks
+            .iter()
+            .any(|r| r.rule == "AIBOM-ONNX-EXTERNAL-DATA"));
     }
 
     #[test]
     fn hostile() {
         // graph field claiming 2^40 bytes
         let b = [0x08, 0x08, 0x3a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20];
-        assert!(parse(&mut std::io::Cursor::new(&b[..]), b.len() as u64).is_err());
+        assert!(parse(&mut std::io::Cursor::new(&b[..]), b.len() as u64)
+            .1
+            .is_some());
         let b = [0x08, 0x08, 0x0b];
-        assert!(parse(&mut std::io::Cursor::new(&b[..]), b.len() as u64).is_err());
+        assert!(parse(&mut std::io::Cursor::new(&b[..]), b.len() as u64)
+            .1
+            .is_some());
     }
 }

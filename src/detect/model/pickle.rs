@@ -18,7 +18,9 @@
 //!
 //! References: CPython `Lib/pickletools.py`; picklescan `scanner.py`; modelscan `settings.py`.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use super::pickle_verdict;
 use std::collections::BTreeMap;
@@ -132,12 +134,17 @@ fn take(data: &[u8], pos: usize, n: u64) -> Step<&[u8]> {
         .ok_or((pos, "length overflows".to_string()))?;
     data.get(pos..end).ok_or((
         pos,
-        format!("truncated: {n} bytes declared, {} left", data.len().saturating_sub(pos)),
+        format!(
+            "truncated: {n} bytes declared, {} left",
+            data.len().saturating_sub(pos)
+        ),
     ))
 }
 
 fn uint(b: &[u8]) -> u64 {
-    b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
+    b.iter()
+        .rev()
+        .fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
 }
 
 fn line(data: &[u8], pos: usize) -> Step<(&[u8], usize)> {
@@ -196,18 +203,16 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 push(top, &mut stack)
             }
             b'N' | b')' | b']' | b'}' | 0x88 | 0x89 | 0x8f => push(Val::Other, &mut stack),
-            b'a' | b's' | b'u' | b'e' | 0x90 => {
-                match op {
-                    b'a' => {
-                        stack.pop();
-                    }
-                    b's' => {
-                        stack.pop();
-                        stack.pop();
-                    }
-                    _ => pop_mark(&mut stack),
+            b'a' | b's' | b'u' | b'e' | 0x90 => match op {
+                b'a' => {
+                    stack.pop();
                 }
-            }
+                b's' => {
+                    stack.pop();
+                    stack.pop();
+                }
+                _ => pop_mark(&mut stack),
+            },
             b't' | b'l' | b'd' | 0x91 => {
                 pop_mark(&mut stack);
                 push(Val::Other, &mut stack)
@@ -294,7 +299,7 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 pos += n as usize;
                 push(Val::Other, &mut stack)
             }
-            0x82 | 0x83 | 0x84 => {
+            0x82..=0x84 => {
                 let n = match op {
                     0x82 => 1,
                     0x83 => 2,
@@ -303,7 +308,13 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 let code = uint(take(data, pos, n)?);
                 pos += n as usize;
                 // the extension registry maps a code to an import we cannot see
-                let idx = push_global(w, "copyreg".into(), format!("extension_code_{code}"), at, true);
+                let idx = push_global(
+                    w,
+                    "copyreg".into(),
+                    format!("extension_code_{code}"),
+                    at,
+                    true,
+                );
                 push(Val::Global(idx), &mut stack)
             }
             0x95 => {
@@ -345,7 +356,14 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 let body = take(data, pos, len)?;
                 pos += body.len();
                 let is_str = matches!(op, b'U' | b'T' | 0x8c | b'X' | 0x8d);
-                push(if is_str { Val::Str(text(body)) } else { Val::Other }, &mut stack)
+                push(
+                    if is_str {
+                        Val::Str(text(body))
+                    } else {
+                        Val::Other
+                    },
+                    &mut stack,
+                )
             }
             // newline-terminated (protocol 0)
             b'I' | b'L' | b'F' | b'S' | b'V' | b'P' => {
@@ -425,7 +443,13 @@ fn add_global(w: &mut Walk, module: Option<Val>, name: Option<Val>, at: usize) -
     }
 }
 
-fn push_global(w: &mut Walk, module: String, name: String, offset: usize, unresolved: bool) -> usize {
+fn push_global(
+    w: &mut Walk,
+    module: String,
+    name: String,
+    offset: usize,
+    unresolved: bool,
+) -> usize {
     if w.globals.len() >= MAX_GLOBALS {
         return w.globals.len().saturating_sub(1);
     }
@@ -464,7 +488,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 Some(other) => {
                     return super::gate(input, DETECTOR.id, |_| false)
                         .err()
-                        .unwrap_or_else(|| DetectOutcome::failure(input, DETECTOR.id, other.describe()))
+                        .unwrap_or_else(|| {
+                            DetectOutcome::failure(input, DETECTOR.id, other.describe())
+                        })
                 }
                 None => None,
             },
@@ -509,19 +535,38 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             w.error.clone().unwrap_or_default()
         );
         let mut o = DetectOutcome::failure(input, DETECTOR.id, why.clone());
-        o.risks.push(crate::risk::risk("AIBOM-MALFORMED", None, why, &input.rel_path, None));
+        o.risks.push(crate::risk::risk(
+            "AIBOM-MALFORMED",
+            None,
+            why,
+            &input.rel_path,
+            None,
+        ));
         return o;
     }
     if let Some(err) = &w.error {
         let joblib_inline = w.globals.iter().any(|g| g.name == "NumpyArrayWrapper");
         if joblib_inline {
-            f = f.prop("pickle-walk", format!("partial: stopped at joblib inline array data ({err})"));
+            f = f.prop(
+                "pickle-walk",
+                format!("partial: stopped at joblib inline array data ({err})"),
+            );
         } else {
-            super::malformed(&mut out, input, DETECTOR.id, &f, &format!("pickle stream: {err}"));
+            super::malformed(
+                &mut out,
+                input,
+                DETECTOR.id,
+                &f,
+                &format!("pickle stream: {err}"),
+            );
         }
     }
     if input.size > MAX_PICKLE {
-        out.warn(input, DETECTOR.id, format!("only the first {MAX_PICKLE} bytes were walked"));
+        out.warn(
+            input,
+            DETECTOR.id,
+            format!("only the first {MAX_PICKLE} bytes were walked"),
+        );
     }
     out.findings.push(f);
     out

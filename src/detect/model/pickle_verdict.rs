@@ -134,7 +134,9 @@ pub fn apply(
     }
     f.properties.insert(key, serde_json::Value::Array(all));
     if let Some(p) = w.protocol {
-        f.properties.entry("pickle-protocol".to_string()).or_insert(p.into());
+        f.properties
+            .entry("pickle-protocol".to_string())
+            .or_insert(p.into());
     }
     let truncated = if w.error.is_some() {
         " (stream broken after it; loading would still run it)"
@@ -206,7 +208,10 @@ mod tests {
         assert_eq!(verdict("importlib", "import_module", false), Dangerous);
         assert_eq!(verdict("torch._utils", "_rebuild_tensor_v2", false), Safe);
         assert_eq!(verdict("collections", "OrderedDict", false), Safe);
-        assert_eq!(verdict("sklearn.linear_model", "LogisticRegression", false), Unknown);
+        assert_eq!(
+            verdict("sklearn.linear_model", "LogisticRegression", false),
+            Unknown
+        );
         assert_eq!(verdict("collections", "OrderedDict", true), Dangerous);
         // an attribute chain starting at a dangerous callable
         assert_eq!(verdict("builtins", "getattr.__call__", false), Dangerous);

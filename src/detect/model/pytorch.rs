@@ -18,7 +18,9 @@
 //!
 //! References: `torch/serialization.py`; MODEL-FORMATS §4.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::{is_pickle_head, Content};
 use super::{pickle, pickle_verdict, zip};
 use crate::risk::risk;
@@ -39,7 +41,10 @@ const MAX_MEMBER_PICKLE: u64 = pickle::MAX_PICKLE;
 
 fn claim(c: &Candidate) -> Claim {
     // these containers have their own detectors
-    if matches!(c.ext, "npz" | "keras" | "pkl" | "joblib" | "pickle" | "llamafile") {
+    if matches!(
+        c.ext,
+        "npz" | "keras" | "pkl" | "joblib" | "pickle" | "llamafile"
+    ) {
         return Claim::No;
     }
     super::claim_binary(c, OWN)
@@ -50,7 +55,9 @@ fn sniff(head: &[u8]) -> bool {
     if !head.starts_with(b"PK\x03\x04") {
         return false;
     }
-    let n = head.get(26..28).map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])));
+    let n = head
+        .get(26..28)
+        .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])));
     let Some(name) = n.and_then(|n| head.get(30..30 + n)) else {
         return false;
     };
@@ -85,7 +92,13 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                     let w = pickle::walk(&data);
                     pickle_verdict::apply(&mut out, input, DETECTOR.id, &mut f, &w, "");
                     if let Some(e) = &w.error {
-                        super::malformed(&mut out, input, DETECTOR.id, &f, &format!("pickle stream: {e}"));
+                        super::malformed(
+                            &mut out,
+                            input,
+                            DETECTOR.id,
+                            &f,
+                            &format!("pickle stream: {e}"),
+                        );
                     }
                 }
                 Err(e) => super::malformed(&mut out, input, DETECTOR.id, &f, &e),
@@ -98,7 +111,12 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
 
 /// Scan a zip container: list it, walk every pickle member, flag TorchScript code and
 /// archive abuse. `format` is the fallback when no torch member names the format.
-pub fn detect_zip_as(input: &FileInput, ctx: &Context, detector: &str, format: &str) -> DetectOutcome {
+pub fn detect_zip_as(
+    input: &FileInput,
+    ctx: &Context,
+    detector: &str,
+    format: &str,
+) -> DetectOutcome {
     let mut out = DetectOutcome::default();
     let mut f = super::file_model(input, ctx, detector, format, &mut out);
     let mut r = match super::source(input) {
@@ -172,7 +190,10 @@ pub fn detect_zip_as(input: &FileInput, ctx: &Context, detector: &str, format: &
                 pickle_verdict::apply(&mut out, input, detector, &mut f, &w, &e.name);
                 if let Some(err) = &w.error {
                     let why = if m.truncated {
-                        format!("member {}: larger than the {MAX_MEMBER_PICKLE}-byte walk limit", e.name)
+                        format!(
+                            "member {}: larger than the {MAX_MEMBER_PICKLE}-byte walk limit",
+                            e.name
+                        )
                     } else {
                         format!("member {}: pickle stream {err}", e.name)
                     };
@@ -206,7 +227,13 @@ pub fn detect_zip_as(input: &FileInput, ctx: &Context, detector: &str, format: &
         f = f.prop("tensor-bytes", tensor_bytes);
     }
     if pickles == 0 && code.is_empty() && format == "pytorch" {
-        super::malformed(&mut out, input, detector, &f, "zip archive without a pickle member (not a PyTorch checkpoint)");
+        super::malformed(
+            &mut out,
+            input,
+            detector,
+            &f,
+            "zip archive without a pickle member (not a PyTorch checkpoint)",
+        );
     }
     out.findings.push(f);
     out

@@ -14,7 +14,9 @@
 //!
 //! References: <https://github.com/huggingface/safetensors> (format section); MODEL-FORMATS §1.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
@@ -113,7 +115,9 @@ pub fn parse_header(json: &[u8], data_len: Option<u64>) -> Result<Header, String
                 for (k, val) in m {
                     match val {
                         Value::String(s) => h.metadata.push((k, s)),
-                        _ => h.problems.push(format!("__metadata__ value of {k:?} is not a string")),
+                        _ => h
+                            .problems
+                            .push(format!("__metadata__ value of {k:?} is not a string")),
                     }
                 }
             }
@@ -129,7 +133,9 @@ pub fn parse_header(json: &[u8], data_len: Option<u64>) -> Result<Header, String
             elems = elems.and_then(|e| d.as_u64().and_then(|d| e.checked_mul(d)));
         }
         let Some(elems) = elems else {
-            h.problems.push(format!("tensor {name:?} has an invalid or overflowing shape"));
+            h.problems.push(format!(
+                "tensor {name:?} has an invalid or overflowing shape"
+            ));
             continue;
         };
         h.tensors += 1;
@@ -139,10 +145,16 @@ pub fn parse_header(json: &[u8], data_len: Option<u64>) -> Result<Header, String
             h.names.push(name.clone());
         }
         let offs = v.get("data_offsets").and_then(Value::as_array);
-        let (b, e) = match offs.map(|o| (o.first().and_then(Value::as_u64), o.get(1).and_then(Value::as_u64))) {
+        let (b, e) = match offs.map(|o| {
+            (
+                o.first().and_then(Value::as_u64),
+                o.get(1).and_then(Value::as_u64),
+            )
+        }) {
             Some((Some(b), Some(e))) if b <= e => (b, e),
             _ => {
-                h.problems.push(format!("tensor {name:?} has invalid data_offsets"));
+                h.problems
+                    .push(format!("tensor {name:?} has invalid data_offsets"));
                 continue;
             }
         };
@@ -156,7 +168,9 @@ pub fn parse_header(json: &[u8], data_len: Option<u64>) -> Result<Header, String
                     ));
                 }
             }
-            None => h.problems.push(format!("tensor {name:?} has unknown dtype {dtype:?}")),
+            None => h
+                .problems
+                .push(format!("tensor {name:?} has unknown dtype {dtype:?}")),
         }
         ranges.push((b, e));
     }
@@ -182,8 +196,15 @@ pub fn parse_header(json: &[u8], data_len: Option<u64>) -> Result<Header, String
 }
 
 fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
-    if let Err(out) = super::gate(input, DETECTOR.id, |c| *c == Content::Safetensors) {
-        return out;
+    // a header whose declared length is absurd is still a (broken) safetensors file: report
+    // the length problem itself rather than "unknown content"
+    let broken_header = input
+        .head()
+        .is_ok_and(|h| h.get(8) == Some(&b'{') && super::classify::classify(h).is_none());
+    if !broken_header {
+        if let Err(out) = super::gate(input, DETECTOR.id, |c| *c == Content::Safetensors) {
+            return out;
+        }
     }
     let mut out = DetectOutcome::default();
     let mut f = super::file_model(input, ctx, DETECTOR.id, "safetensors", &mut out);
@@ -199,11 +220,8 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                         .prop("tensors", h.tensors)
                         .prop("parameters", h.parameters)
                         .prop("header-bytes", n);
-                    let dtypes: Vec<String> = h
-                        .by_dtype
-                        .iter()
-                        .map(|(d, n)| format!("{d}:{n}"))
-                        .collect();
+                    let dtypes: Vec<String> =
+                        h.by_dtype.iter().map(|(d, n)| format!("{d}:{n}")).collect();
                     f = f.prop("dtypes", dtypes);
                     for (k, v) in h.metadata.iter().take(MAX_META_PROPS) {
                         f = f.prop(&format!("meta.{k}"), super::short(v, 200));
@@ -235,7 +253,9 @@ fn read_header(input: &FileInput) -> Result<(Vec<u8>, u64), String> {
         .map_err(|_| "file is shorter than the 8-byte header length".to_string())?;
     let n = u64::from_le_bytes(len);
     if n > MAX_HEADER {
-        return Err(format!("header length {n} exceeds the {MAX_HEADER}-byte limit"));
+        return Err(format!(
+            "header length {n} exceeds the {MAX_HEADER}-byte limit"
+        ));
     }
     if n.checked_add(8).is_none_or(|end| end > input.size) {
         return Err(format!(
@@ -268,7 +288,10 @@ mod tests {
         assert_eq!((h.tensors, h.parameters), (2, 7));
         assert!(h.problems.is_empty(), "{:?}", h.problems);
         assert_eq!(h.metadata, vec![("format".into(), "pt".into())]);
-        let out = detect(&FileInput::from_bytes("m.safetensors", file(j, 32)), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("m.safetensors", file(j, 32)),
+            &Context::default(),
+        );
         assert!(!out.failed);
         assert_eq!(out.findings[0].properties["parameters"], 7);
     }
@@ -278,19 +301,37 @@ mod tests {
         // length near 2^64
         let mut v = u64::MAX.to_le_bytes().to_vec();
         v.extend_from_slice(b"{\"a\":1}");
-        let out = detect(&FileInput::from_bytes("x.safetensors", v), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("x.safetensors", v),
+            &Context::default(),
+        );
         assert!(out.failed && out.risks.iter().any(|r| r.rule == "AIBOM-MALFORMED"));
         // duplicate keys and bad offsets
         let j = r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;
-        assert!(!parse_header(j.as_bytes(), Some(4)).unwrap().problems.is_empty());
+        assert!(!parse_header(j.as_bytes(), Some(4))
+            .unwrap()
+            .problems
+            .is_empty());
         let j = r#"{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}}"#;
-        assert!(!parse_header(j.as_bytes(), Some(4)).unwrap().problems.is_empty());
+        assert!(!parse_header(j.as_bytes(), Some(4))
+            .unwrap()
+            .problems
+            .is_empty());
         let j = r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#;
-        assert!(!parse_header(j.as_bytes(), Some(4)).unwrap().problems.is_empty());
+        assert!(!parse_header(j.as_bytes(), Some(4))
+            .unwrap()
+            .problems
+            .is_empty());
         // a text file named .safetensors
-        let out = detect(&FileInput::from_bytes("t.safetensors", b"hello\n".to_vec()), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("t.safetensors", b"hello\n".to_vec()),
+            &Context::default(),
+        );
         assert!(out.failed && out.risks[0].message.contains("text"));
-        let out = detect(&FileInput::from_bytes("e.safetensors", Vec::new()), &Context::default());
+        let out = detect(
+            &FileInput::from_bytes("e.safetensors", Vec::new()),
+            &Context::default(),
+        );
         assert!(out.failed && out.risks[0].message.contains("empty"));
     }
 }

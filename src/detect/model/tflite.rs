@@ -12,7 +12,9 @@
 //!
 //! References: tensorflow `lite/schema/schema.fbs`; MODEL-FORMATS §10.
 
-use super::super::{Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope};
+use super::super::{
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+};
 use super::classify::Content;
 
 pub const DETECTOR: Detector = Detector {
@@ -35,10 +37,12 @@ fn sniff(head: &[u8]) -> bool {
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at.checked_add(4)?).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(at..at.checked_add(4)?)
+        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    b.get(at..at.checked_add(2)?).map(|s| u16::from_le_bytes([s[0], s[1]]))
+    b.get(at..at.checked_add(2)?)
+        .map(|s| u16::from_le_bytes([s[0], s[1]]))
 }
 
 /// The absolute position of field `id` of the table at `table`, if present.
@@ -86,7 +90,13 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 f = f.prop("description", super::short(&d, 200));
             }
         }
-        None => super::malformed(&mut out, input, DETECTOR.id, &f, "root table offset out of bounds"),
+        None => super::malformed(
+            &mut out,
+            input,
+            DETECTOR.id,
+            &f,
+            "root table offset out of bounds",
+        ),
     }
     out.findings.push(f);
     out

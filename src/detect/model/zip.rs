@@ -61,7 +61,9 @@ fn u64le(b: &[u8], at: usize) -> u64 {
 fn read_at(r: &mut dyn ReadSeek, at: u64, len: u64) -> Result<Vec<u8>, String> {
     r.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
     let mut buf = Vec::new();
-    r.take(len).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+    r.take(len)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
     Ok(buf)
 }
 
@@ -94,10 +96,14 @@ pub fn list(r: &mut dyn ReadSeek, size: u64) -> Result<Archive, String> {
         }
     }
     if cd_size > MAX_CD {
-        return Err(format!("central directory of {cd_size} bytes exceeds the limit"));
+        return Err(format!(
+            "central directory of {cd_size} bytes exceeds the limit"
+        ));
     }
     if count > MAX_ENTRIES as u64 {
-        return Err(format!("{count} archive members exceed the limit of {MAX_ENTRIES}"));
+        return Err(format!(
+            "{count} archive members exceed the limit of {MAX_ENTRIES}"
+        ));
     }
     // a zip appended to an executable keeps offsets relative to its own start
     let base = eocd_pos
@@ -212,7 +218,10 @@ pub fn read(r: &mut dyn ReadSeek, a: &Archive, e: &Entry, cap: u64) -> Result<Me
                 }),
             }
         }
-        m => Err(format!("member {}: compression method {m} not supported", e.name)),
+        m => Err(format!(
+            "member {}: compression method {m} not supported",
+            e.name
+        )),
     }
 }
 
@@ -227,12 +236,7 @@ pub fn escapes_root(name: &str) -> bool {
 
 /// Archive-level risks: members escaping the root, names that differ between the local and
 /// central headers, and zip-bomb compression ratios.
-pub fn archive_risks(
-    a: &Archive,
-    component: &str,
-    path: &str,
-    risks: &mut Vec<crate::bom::Risk>,
-) {
+pub fn archive_risks(a: &Archive, component: &str, path: &str, risks: &mut Vec<crate::bom::Risk>) {
     use crate::risk::risk;
     let mut escaping: Vec<&str> = a
         .entries
@@ -245,15 +249,16 @@ pub fn archive_risks(
         risks.push(risk(
             "AIBOM-ARCHIVE-TRAVERSAL",
             Some(component.to_string()),
-            format!("archive member names escape the archive root: {}", escaping.join(", ")),
+            format!(
+                "archive member names escape the archive root: {}",
+                escaping.join(", ")
+            ),
             path,
             None,
         ));
     }
     for e in &a.entries {
-        if e.uncompressed > BOMB_MIN_BYTES
-            && e.uncompressed / e.compressed.max(1) > BOMB_RATIO
-        {
+        if e.uncompressed > BOMB_MIN_BYTES && e.uncompressed / e.compressed.max(1) > BOMB_RATIO {
             risks.push(risk(
                 "AIBOM-ARCHIVE-BOMB",
                 Some(component.to_string()),
