@@ -242,20 +242,27 @@ fn build_dir(
         remap.insert(m.id(), new_id.clone());
     }
     // parts
-    let mut params: u64 = 0;
-    let mut counted = false;
+    // parameters per part format; a directory often holds the same weights twice
+    // (safetensors and a .bin), so one format is summed: safetensors when present
+    let mut per_format: BTreeMap<String, u64> = BTreeMap::new();
+    for p in &parts {
+        let fmt = p
+            .properties
+            .get("format")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if let Some(n) = p.properties.get("parameters").and_then(Value::as_u64) {
+            let e = per_format.entry(fmt.to_string()).or_default();
+            *e = e.saturating_add(n);
+        }
+    }
+    let counted = per_format
+        .get("safetensors")
+        .or_else(|| per_format.values().next())
+        .copied();
     let mut formats: BTreeSet<String> = BTreeSet::new();
     let mut part_names = Vec::new();
     for p in &parts {
-        if let Some(n) = p.properties.get("parameters").and_then(Value::as_u64) {
-            if matches!(
-                p.properties.get("format").and_then(Value::as_str),
-                Some("safetensors")
-            ) {
-                params = params.saturating_add(n);
-                counted = true;
-            }
-        }
         if let Some(fm) = p.properties.get("format").and_then(Value::as_str) {
             formats.insert(fm.to_string());
         }
@@ -265,8 +272,8 @@ fn build_dir(
         part_names.push(rel_to(root, &p.evidence.path));
         remap.insert(p.id(), new_id.clone());
     }
-    if counted {
-        main.properties.insert("parameters".into(), params.into());
+    if let Some(n) = counted {
+        main.properties.insert("parameters".into(), n.into());
     }
     if !part_names.is_empty() {
         part_names.sort();

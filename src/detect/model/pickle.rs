@@ -23,7 +23,8 @@ use super::super::{
 };
 use super::classify::Content;
 use super::pickle_verdict;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 pub const DETECTOR: Detector = Detector {
     id: "pickle-model",
@@ -89,14 +90,60 @@ pub struct Walk {
     pub error: Option<String>,
     /// Bytes consumed.
     pub end: usize,
+    /// Tensors rebuilt by `torch._utils._rebuild_tensor*`: (storage key, offset, size).
+    pub tensors: BTreeSet<(String, i128, Vec<u64>)>,
+}
+
+impl Walk {
+    /// Σ Π size over distinct tensors (tied weights sharing storage and view count once).
+    pub fn tensor_parameters(&self) -> Option<u64> {
+        if self.tensors.is_empty() {
+            return None;
+        }
+        let mut total: u64 = 0;
+        for (_, _, size) in &self.tensors {
+            let n = size.iter().try_fold(1u64, |a, d| a.checked_mul(*d))?;
+            total = total.checked_add(n)?;
+        }
+        Some(total)
+    }
 }
 
 #[derive(Debug, Clone)]
 enum Val {
     Str(String),
+    Int(i128),
+    /// Shared, so memo reuse and DUP cost nothing and nesting cannot blow up memory.
+    Tuple(Rc<Vec<Val>>),
+    Pers(Rc<Val>),
     Global(usize),
     Mark,
     Other,
+}
+
+/// The most items a symbolic tuple keeps (longer ones become opaque).
+const MAX_TUPLE: usize = 64;
+
+fn tuple(items: Vec<Val>) -> Val {
+    if items.len() > MAX_TUPLE {
+        Val::Other
+    } else {
+        Val::Tuple(Rc::new(items))
+    }
+}
+
+fn int_le(b: &[u8]) -> Val {
+    if b.len() > 8 {
+        return Val::Other;
+    }
+    let mut v: i128 = 0;
+    for (i, x) in b.iter().enumerate() {
+        v |= i128::from(*x) << (8 * i);
+    }
+    if b.last().is_some_and(|x| x & 0x80 != 0) {
+        v -= 1i128 << (8 * b.len());
+    }
+    Val::Int(v)
 }
 
 /// Walk a pickle stream (and the pickles concatenated after it) without executing it.
@@ -213,26 +260,24 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 }
                 _ => pop_mark(&mut stack),
             },
-            b't' | b'l' | b'd' | 0x91 => {
+            b't' => {
+                let items = pop_to_mark(&mut stack);
+                push(tuple(items), &mut stack)
+            }
+            b'l' | b'd' | 0x91 => {
                 pop_mark(&mut stack);
                 push(Val::Other, &mut stack)
             }
-            0x85 => {
-                stack.pop();
-                push(Val::Other, &mut stack)
-            }
-            0x86 => {
-                stack.truncate(stack.len().saturating_sub(2));
-                push(Val::Other, &mut stack)
-            }
-            0x87 => {
-                stack.truncate(stack.len().saturating_sub(3));
-                push(Val::Other, &mut stack)
+            0x85..=0x87 => {
+                let n = usize::from(op - 0x84);
+                let items = stack.split_off(stack.len().saturating_sub(n));
+                push(tuple(items), &mut stack)
             }
             b'R' => {
-                stack.pop();
+                let args = stack.pop();
                 let callable = stack.pop();
                 note_call(w, callable.as_ref());
+                note_tensor(w, callable.as_ref(), args.as_ref());
                 push(Val::Other, &mut stack)
             }
             b'b' => {
@@ -259,8 +304,8 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 push(Val::Other, &mut stack)
             }
             b'Q' => {
-                stack.pop();
-                push(Val::Other, &mut stack)
+                let v = stack.pop().unwrap_or(Val::Other);
+                push(Val::Pers(Rc::new(v)), &mut stack)
             }
             0x93 => {
                 let name = stack.pop();
@@ -295,9 +340,14 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                     b'J' => 4,
                     _ => 8,
                 };
-                take(data, pos, n)?;
+                let b = take(data, pos, n)?;
+                let v = match op {
+                    b'K' | b'M' => Val::Int(i128::from(uint(b))),
+                    b'J' => int_le(b),
+                    _ => Val::Other,
+                };
                 pos += n as usize;
-                push(Val::Other, &mut stack)
+                push(v, &mut stack)
             }
             0x82..=0x84 => {
                 let n = match op {
@@ -341,9 +391,9 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 let n = if op == 0x8a { 1 } else { 4 };
                 let len = uint(take(data, pos, n)?);
                 pos += n as usize;
-                take(data, pos, len)?;
+                let b = take(data, pos, len)?;
                 pos += len as usize;
-                push(Val::Other, &mut stack)
+                push(int_le(b), &mut stack)
             }
             b'U' | b'T' | b'C' | b'B' | 0x8e | 0x96 | 0x8c | b'X' | 0x8d => {
                 let n: u64 = match op {
@@ -372,13 +422,16 @@ fn walk_one(data: &[u8], start: usize, w: &mut Walk) -> Step<usize> {
                 let v = match op {
                     b'S' => Val::Str(unquote(arg)),
                     b'V' => Val::Str(text(arg)),
+                    b'I' | b'L' => text(arg)
+                        .trim()
+                        .trim_end_matches('L')
+                        .parse::<i128>()
+                        .map(Val::Int)
+                        .unwrap_or(Val::Other),
+                    b'P' => Val::Pers(Rc::new(Val::Str(text(arg)))),
                     _ => Val::Other,
                 };
-                if op == b'P' {
-                    push(Val::Other, &mut stack)
-                } else {
-                    push(v, &mut stack)
-                }
+                push(v, &mut stack)
             }
             b'g' | b'p' => {
                 let (arg, next) = line(data, pos)?;
@@ -462,6 +515,45 @@ fn push_global(
     w.globals.len() - 1
 }
 
+/// A `_rebuild_tensor*(storage, offset, size, …)` call: remember the tensor's size.
+fn note_tensor(w: &mut Walk, callable: Option<&Val>, args: Option<&Val>) {
+    let (Some(Val::Global(i)), Some(Val::Tuple(args))) = (callable, args) else {
+        return;
+    };
+    let Some(g) = w.globals.get(*i) else { return };
+    if g.module != "torch._utils"
+        || !g.name.starts_with("_rebuild_tensor")
+        || w.tensors.len() >= 1_000_000
+    {
+        return;
+    }
+    let key = match args.first() {
+        Some(Val::Pers(p)) => match p.as_ref() {
+            Val::Tuple(t) => match t.get(2) {
+                Some(Val::Str(k)) => k.clone(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let offset = match args.get(1) {
+        Some(Val::Int(o)) => *o,
+        _ => 0,
+    };
+    let Some(Val::Tuple(size)) = args.get(2) else {
+        return;
+    };
+    let mut dims = Vec::new();
+    for d in size.iter() {
+        match d {
+            Val::Int(x) if *x >= 0 => dims.push(u64::try_from(*x).unwrap_or(u64::MAX)),
+            _ => return,
+        }
+    }
+    w.tensors.insert((key, offset, dims));
+}
+
 fn note_call(w: &mut Walk, callable: Option<&Val>) {
     if let Some(Val::Global(i)) = callable {
         if let Some(g) = w.globals.get(*i) {
@@ -527,6 +619,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         return out;
     }
     let w = walk(&data);
+    if let Some(n) = w.tensor_parameters() {
+        f = f.prop("parameters", n);
+    }
     pickle_verdict::apply(&mut out, input, DETECTOR.id, &mut f, &w, "");
     if w.pickles == 0 && w.globals.is_empty() && content.is_none() {
         // no magic, nothing recognisable: not a pickle at all
@@ -607,6 +702,19 @@ mod tests {
         let w = walk(t);
         assert_eq!(w.globals[0].full(), "os.system");
         assert!(w.error.unwrap().contains("truncated"));
+    }
+
+    #[test]
+    fn torch_rebuild_sizes_are_counted_once() {
+        // _rebuild_tensor_v2(persid('storage', cls, '0', 'cpu', 6), 0, (2, 3), ...) twice
+        let mut p = b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\nq\x00".to_vec();
+        let one = b"h\x00((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x06tQK\x00K\x02K\x03\x86K\x03K\x01\x86\x89tR";
+        p.extend_from_slice(one);
+        p.extend_from_slice(one);
+        p.extend_from_slice(b"\x86.");
+        let w = walk(&p);
+        assert_eq!(w.error, None, "{w:?}");
+        assert_eq!(w.tensor_parameters(), Some(6));
     }
 
     #[test]

@@ -13,8 +13,11 @@
 //! (`AIBOM-PICKLE-*`), `AIBOM-TORCHSCRIPT-CODE`, `AIBOM-ARCHIVE-TRAVERSAL`,
 //! `AIBOM-ARCHIVE-BOMB`, `AIBOM-MALFORMED`.
 //!
-//! Not handled: the parameter count (it needs the symbolic value tree of `data.pkl`; the
-//! tensor byte total is reported instead); the pre-1.0 tar layout; 7z wrappers.
+//! The parameter count is Σ Π size over the distinct `_rebuild_tensor*` calls of `data.pkl`
+//! (the walker keeps the symbolic argument tuples), so tied weights count once.
+//!
+//! Not handled: tensor subclasses rebuilt by other helpers (quantized, sparse, wrapper
+//! subclasses) are not counted; the pre-1.0 tar layout; 7z wrappers.
 //!
 //! References: `torch/serialization.py`; MODEL-FORMATS §4.
 
@@ -90,6 +93,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             match super::read_prefix(input, MAX_MEMBER_PICKLE) {
                 Ok(data) => {
                     let w = pickle::walk(&data);
+                    if let Some(n) = w.tensor_parameters() {
+                        f = f.prop("parameters", n);
+                    }
                     pickle_verdict::apply(&mut out, input, DETECTOR.id, &mut f, &w, "");
                     if let Some(e) = &w.error {
                         super::malformed(
@@ -137,6 +143,7 @@ pub fn detect_zip_as(
     let mut tensor_bytes: u64 = 0;
     let mut pickles = 0usize;
     let mut is_torch = false;
+    let mut parameters: Option<u64> = None;
     for e in &archive.entries {
         let lower = e.name.to_ascii_lowercase();
         if lower.contains("/code/") || lower.starts_with("code/") {
@@ -187,6 +194,11 @@ pub fn detect_zip_as(
                 }
                 pickles += 1;
                 let w = pickle::walk(&m.data);
+                if lower.ends_with("data.pkl") {
+                    if let Some(n) = w.tensor_parameters() {
+                        parameters = Some(parameters.unwrap_or(0).saturating_add(n));
+                    }
+                }
                 pickle_verdict::apply(&mut out, input, detector, &mut f, &w, &e.name);
                 if let Some(err) = &w.error {
                     let why = if m.truncated {
@@ -225,6 +237,9 @@ pub fn detect_zip_as(
         .prop("pickle-members", pickles);
     if tensor_bytes > 0 {
         f = f.prop("tensor-bytes", tensor_bytes);
+    }
+    if let Some(n) = parameters {
+        f = f.prop("parameters", n);
     }
     if pickles == 0 && code.is_empty() && format == "pytorch" {
         super::malformed(
