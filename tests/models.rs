@@ -85,6 +85,8 @@ fn verdicts_are_pinned() {
         ("torchscript", "scripted.pt", "AIBOM-TORCHSCRIPT-CODE"),
         ("llamafile", "tiny.llamafile", "AIBOM-EXECUTABLE-MODEL"),
         ("hf-remote-code", "custom/config.json", "AIBOM-REMOTE-CODE"),
+        ("hf-remote-code", "custom/tokenizer_config.json", "AIBOM-REMOTE-CODE"),
+        ("hf-remote-code", "custom/tokenizer_config.json", "AIBOM-GGUF-TEMPLATE"),
     ];
     for (c, path, rule) in expect {
         let bom = case(c);

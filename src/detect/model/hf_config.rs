@@ -15,7 +15,10 @@
 //! pulled from another repo) and custom sentence-transformers module types; MLflow
 //! pickle-based flavors get `AIBOM-PICKLE-UNSAFE-FORMAT`.
 //!
-//! Not handled: tokenizer configs' chat templates, `generation_config.json`. A `config.json`
+//! `tokenizer_config.json` chat templates are hashed and checked for template injection
+//! (`AIBOM-GGUF-TEMPLATE`), its `auto_map` is remote code.
+//!
+//! Not handled: `chat_template.jinja` files, `generation_config.json`. A `config.json`
 //! without `architectures`/`model_type` is not a model config and is ignored.
 //!
 //! References: transformers `configuration_utils.py`; HF model-card spec; MODEL-FORMATS §13-19.
@@ -50,6 +53,7 @@ fn claim(c: &Candidate) -> Claim {
         | "model_index.json"
         | "modules.json"
         | "adapter_config.json"
+        | "tokenizer_config.json"
         | "readme.md" => Claim::Yes,
         _ if c.file_name == "MLmodel" => Claim::Yes,
         n if n.ends_with(".safetensors.index.json") || n.ends_with(".bin.index.json") => Claim::Yes,
@@ -183,6 +187,53 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
                         },
                         mods.join(", ")
                     ),
+                    &input.rel_path,
+                    line("auto_map"),
+                ));
+            }
+            out.findings.push(f);
+        }
+        "tokenizer_config.json" => {
+            let templates: Vec<String> = match v.get("chat_template") {
+                Some(Value::String(t)) => vec![t.clone()],
+                Some(Value::Array(a)) => a.iter().filter_map(|x| s(x, "template")).collect(),
+                _ => Vec::new(),
+            };
+            let remote = v.get("auto_map").is_some();
+            if templates.is_empty() && !remote {
+                return out;
+            }
+            let mut f = marker(
+                input,
+                "tokenizer",
+                Confidence::High,
+                line("chat_template").or(line("auto_map")),
+            );
+            if !templates.is_empty() {
+                use sha2::Digest;
+                let joined = templates.join("\n");
+                f = f
+                    .prop(
+                        "chat-template-sha256",
+                        super::hash::hex(&sha2::Sha256::digest(joined.as_bytes())),
+                    )
+                    .prop("chat-template-length", joined.len());
+                let hits = super::gguf::template_hits(&joined);
+                if !hits.is_empty() {
+                    out.risks.push(risk(
+                        "AIBOM-GGUF-TEMPLATE",
+                        Some(f.id()),
+                        format!("tokenizer chat template reaches for Python internals ({}): rendering it outside a sandbox runs code", hits.join(", ")),
+                        &input.rel_path,
+                        line("chat_template"),
+                    ));
+                }
+            }
+            if remote {
+                out.risks.push(risk(
+                    "AIBOM-REMOTE-CODE",
+                    Some(f.id()),
+                    "tokenizer_config.json auto_map loads a custom tokenizer class (code)",
                     &input.rel_path,
                     line("auto_map"),
                 ));

@@ -99,7 +99,6 @@ pub fn claim_binary(c: &Candidate, own: &[&str]) -> Claim {
         return Claim::Yes;
     }
     if c.ext.is_empty()
-        || c.ext == c.name_lower
         || MODEL_EXTENSIONS.contains(&c.ext)
         || AMBIGUOUS_EXTENSIONS.contains(&c.ext)
         || looks_like_shard_suffix(c.ext)

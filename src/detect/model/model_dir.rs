@@ -61,7 +61,9 @@ pub fn fold_model_dirs(
     let model_dirs: Vec<String> = by_dir
         .iter()
         .filter(|(d, ms)| {
-            ms.iter().any(|m| marker_kind(m) != "card") || weight_dirs.contains(d.as_str())
+            ms.iter()
+                .any(|m| !matches!(marker_kind(m), "card" | "tokenizer"))
+                || weight_dirs.contains(d.as_str())
         })
         .map(|(d, _)| d.clone())
         .collect();
