@@ -85,8 +85,16 @@ fn verdicts_are_pinned() {
         ("torchscript", "scripted.pt", "AIBOM-TORCHSCRIPT-CODE"),
         ("llamafile", "tiny.llamafile", "AIBOM-EXECUTABLE-MODEL"),
         ("hf-remote-code", "custom/config.json", "AIBOM-REMOTE-CODE"),
-        ("hf-remote-code", "custom/tokenizer_config.json", "AIBOM-REMOTE-CODE"),
-        ("hf-remote-code", "custom/tokenizer_config.json", "AIBOM-GGUF-TEMPLATE"),
+        (
+            "hf-remote-code",
+            "custom/tokenizer_config.json",
+            "AIBOM-REMOTE-CODE",
+        ),
+        (
+            "hf-remote-code",
+            "custom/tokenizer_config.json",
+            "AIBOM-GGUF-TEMPLATE",
+        ),
     ];
     for (c, path, rule) in expect {
         let bom = case(c);
@@ -200,11 +208,23 @@ fn mangled_fixtures_never_panic() {
         let bytes = std::fs::read(p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         let len = bytes.len();
-        let mut variants: Vec<Vec<u8>> = [0, 1, 7, 8, 9, 16, 31, 64, len / 3, len / 2, len.saturating_sub(1)]
-            .iter()
-            .filter(|&&n| n <= len)
-            .map(|&n| bytes[..n].to_vec())
-            .collect();
+        let mut variants: Vec<Vec<u8>> = [
+            0,
+            1,
+            7,
+            8,
+            9,
+            16,
+            31,
+            64,
+            len / 3,
+            len / 2,
+            len.saturating_sub(1),
+        ]
+        .iter()
+        .filter(|&&n| n <= len)
+        .map(|&n| bytes[..n].to_vec())
+        .collect();
         for at in [4usize, 8, 12, 20, 40, len / 2] {
             if at < len {
                 let mut v = bytes.clone();

@@ -24,6 +24,7 @@ pub mod numpy;
 pub mod onnx;
 pub mod pickle;
 pub mod pickle_verdict;
+pub mod pickle_walk;
 pub mod pytorch;
 pub mod safetensors;
 pub mod tflite;
