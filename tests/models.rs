@@ -25,6 +25,8 @@ golden! {
     hf_sharded_directory => "hf-sharded",
     hf_remote_code => "hf-remote-code",
     peft_adapter => "peft-adapter",
+    diffusers_pipeline => "diffusers",
+    sentence_transformers => "sentence-transformers",
     gguf_header => "gguf",
     gguf_template_injection => "gguf-template",
     onnx_model => "onnx",
@@ -85,6 +87,16 @@ fn verdicts_are_pinned() {
         ("torchscript", "scripted.pt", "AIBOM-TORCHSCRIPT-CODE"),
         ("llamafile", "tiny.llamafile", "AIBOM-EXECUTABLE-MODEL"),
         ("hf-remote-code", "custom/config.json", "AIBOM-REMOTE-CODE"),
+        (
+            "sentence-transformers",
+            "st-model/modules.json",
+            "AIBOM-REMOTE-CODE",
+        ),
+        (
+            "sentence-transformers",
+            "st-model/model.safetensors.index.json",
+            "AIBOM-MALFORMED",
+        ),
         (
             "hf-remote-code",
             "custom/tokenizer_config.json",

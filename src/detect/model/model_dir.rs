@@ -233,7 +233,9 @@ fn build_dir(
     let mut ordered = markers;
     ordered.sort_by_key(|m| (marker_kind(m) == "card", m.evidence.path.clone()));
     for m in &ordered {
-        for (k, v) in &m.properties {
+        // a diffusers component's own config describes the component, not the pipeline
+        let own = dir_of(&m.evidence.path) == root;
+        for (k, v) in m.properties.iter().filter(|_| own || format != "diffusers") {
             if k == MARKER || k.starts_with("aibom.") {
                 continue;
             }
@@ -273,6 +275,41 @@ fn build_dir(
         }
         part_names.push(rel_to(root, &p.evidence.path));
         remap.insert(p.id(), new_id.clone());
+    }
+    // shards the index lists that are not beside it
+    for m in ordered.iter().filter(|m| marker_kind(m) == "index") {
+        let dir = dir_of(&m.evidence.path);
+        let listed: Vec<&str> = m
+            .properties
+            .get("shard-files")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let present: BTreeSet<&str> = parts.iter().map(|p| p.evidence.path.as_str()).collect();
+        let missing: Vec<&str> = listed
+            .iter()
+            .copied()
+            .filter(|s| {
+                let full = if dir.is_empty() {
+                    s.to_string()
+                } else {
+                    format!("{dir}/{s}")
+                };
+                !present.contains(full.as_str())
+            })
+            .collect();
+        if !missing.is_empty() {
+            risks.push(risk(
+                "AIBOM-MALFORMED",
+                Some(new_id.clone()),
+                format!(
+                    "shard index lists files that are not in the directory: {}",
+                    missing.join(", ")
+                ),
+                &m.evidence.path,
+                m.evidence.line,
+            ));
+        }
     }
     if let Some(n) = counted {
         main.properties.insert("parameters".into(), n.into());
