@@ -8,6 +8,8 @@ pub mod bom;
 pub mod catalog;
 pub mod cli;
 pub mod detect;
+pub mod diff;
+pub mod policy;
 pub mod render;
 pub mod risk;
 pub mod scan;

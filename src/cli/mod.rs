@@ -1,7 +1,12 @@
 //! Command-line interface: clap definitions and one module per subcommand.
 
+pub mod check;
+pub mod completions;
 pub mod detectors;
+pub mod diff;
+pub mod merge;
 pub mod output;
+pub mod progress;
 pub mod scan;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +25,16 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// List every detector: id, family, maturity, what it reads.
     Detectors(detectors::DetectorsArgs),
+    /// Compare two BOMs, or two git revisions: added, removed and changed AI components.
+    Diff(diff::DiffArgs),
+    /// Combine several BOMs (repos, accounts) into one inventory.
+    Merge(merge::MergeArgs),
+    /// Check a tree or a BOM against a policy (aibom-policy.toml); exit 1 on violations.
+    Check(check::CheckArgs),
+    /// Write a shell completion script to stdout.
+    Completions(completions::CompletionsArgs),
+    /// Write the man page (roff) to stdout.
+    Man(completions::ManArgs),
 }
 
 /// Process exit status (ARCHITECTURE.md): 0 ok, 1 a gate or policy failed, 2 usage or fatal error.
@@ -45,5 +60,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Detectors(args) => detectors::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => completions::man(args),
     }
 }

@@ -94,7 +94,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
             cloud_format: args.cloud_format.clone(),
         },
     };
-    let bom = run_scan(&opts).map_err(anyhow::Error::msg)?;
+    let progress = super::progress::Progress::start("", args.quiet);
+    let bom = run_scan(&opts).map_err(anyhow::Error::msg);
+    drop(progress);
+    let bom = bom?;
 
     if !args.quiet {
         let limit = if args.verbose { usize::MAX } else { 20 };

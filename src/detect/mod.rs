@@ -7,6 +7,7 @@
 
 pub mod cloud;
 pub mod config;
+pub mod deps;
 pub mod go;
 pub mod infra;
 pub mod input;

@@ -2,6 +2,8 @@
 
 pub mod cyclonedx;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::bom::Bom;
@@ -15,6 +17,10 @@ pub enum Format {
     Cyclonedx,
     /// A table for people; never parse it.
     Table,
+    /// SARIF 2.1.0: risks as code-scanning alerts.
+    Sarif,
+    /// GitHub-flavoured Markdown (job summaries, wikis).
+    Markdown,
 }
 
 impl Format {
@@ -26,6 +32,10 @@ impl Format {
             || n.ends_with(".bom.json") && n.contains("cdx")
         {
             Some(Format::Cyclonedx)
+        } else if n.ends_with(".sarif") || n.ends_with(".sarif.json") {
+            Some(Format::Sarif)
+        } else if n.ends_with(".md") {
+            Some(Format::Markdown)
         } else if n.ends_with(".json") {
             Some(Format::Json)
         } else if n.ends_with(".txt") {
@@ -69,5 +79,7 @@ pub fn render(bom: &Bom, format: Format, opts: &RenderOptions) -> Vec<u8> {
         Format::Json => json::render(bom),
         Format::Cyclonedx => cyclonedx::render(bom, opts.spec_version),
         Format::Table => table::render(bom, opts).into_bytes(),
+        Format::Sarif => sarif::render(bom),
+        Format::Markdown => markdown::render(bom).into_bytes(),
     }
 }

@@ -14,9 +14,29 @@ pub struct Rule {
 /// Every rule aibom can report. Ids never change meaning; retired ids are not reused.
 pub const RULES: &[Rule] = &[
     Rule {
+        id: "AIBOM-ARCHIVE-BOMB",
+        severity: Severity::Medium,
+        summary: "archive member declares a zip-bomb compression ratio",
+    },
+    Rule {
+        id: "AIBOM-ARCHIVE-TRAVERSAL",
+        severity: Severity::High,
+        summary: "archive member name escapes the archive root or differs between headers",
+    },
+    Rule {
+        id: "AIBOM-EXECUTABLE-MODEL",
+        severity: Severity::Medium,
+        summary: "model file is a native executable (llamafile)",
+    },
+    Rule {
         id: "AIBOM-GGUF-TEMPLATE",
         severity: Severity::High,
         summary: "GGUF chat template reaches for Python internals",
+    },
+    Rule {
+        id: "AIBOM-KERAS-CUSTOM-CODE",
+        severity: Severity::High,
+        summary: "Keras config imports code from outside keras on load",
     },
     Rule {
         id: "AIBOM-KERAS-LAMBDA",
@@ -44,6 +64,16 @@ pub const RULES: &[Rule] = &[
         summary: "file claims a model format and fails to parse",
     },
     Rule {
+        id: "AIBOM-NUMPY-OBJECT-ARRAY",
+        severity: Severity::Medium,
+        summary: "NumPy object array (a pickle inside the array file)",
+    },
+    Rule {
+        id: "AIBOM-ONNX-EXTERNAL-DATA",
+        severity: Severity::High,
+        summary: "ONNX external-data location escapes the model directory",
+    },
+    Rule {
         id: "AIBOM-PICKLE-RCE",
         severity: Severity::Critical,
         summary: "pickle imports a dangerous callable",
@@ -67,6 +97,11 @@ pub const RULES: &[Rule] = &[
         id: "AIBOM-SECRET",
         severity: Severity::High,
         summary: "AI provider credential committed to the tree",
+    },
+    Rule {
+        id: "AIBOM-TORCHSCRIPT-CODE",
+        severity: Severity::Medium,
+        summary: "TorchScript archive carries a program that runs on load",
     },
     Rule {
         id: "AIBOM-UNPINNED-MODEL",

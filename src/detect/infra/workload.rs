@@ -1,0 +1,209 @@
+//! One running container as the YAML formats describe it (a compose service, a Kubernetes
+//! container): its image, command line and environment, turned into container, model and
+//! service findings with the served model tied to its image.
+
+use super::images;
+use super::yaml_text::{scalar, Lines};
+use crate::bom::{Confidence, Evidence, Finding, Method};
+use crate::detect::config::env_vars::{self, EnvVar};
+use crate::detect::config::model_ref::{self, ServeHint};
+use crate::detect::config::providers;
+use crate::detect::DetectOutcome;
+use serde_yaml_ng::Value;
+
+/// A container to report, with the line range of the document or block it came from.
+#[derive(Debug, Default)]
+pub struct Workload {
+    pub image: Option<String>,
+    pub args: Vec<String>,
+    pub env: Vec<EnvVar>,
+    pub from: u32,
+    pub to: u32,
+}
+
+impl Workload {
+    /// Whether this workload alone shows an AI signal (for images that need context).
+    pub fn is_ai(&self) -> bool {
+        let ai_image = self
+            .image
+            .as_deref()
+            .and_then(images::ImageRef::parse)
+            .and_then(|i| images::ai_image(&i))
+            .is_some_and(|r| !r.needs_context);
+        ai_image
+            || self
+                .env
+                .iter()
+                .any(|v| providers::by_env_var(&v.name).is_some())
+            || model_ref::model_args(&self.args).iter().any(|(_, v)| {
+                let ev = Evidence::new("", None, "", Method::ConfigKey, Confidence::Low);
+                model_ref::from_value(v, ServeHint::None, ev).is_some()
+            })
+    }
+}
+
+/// A YAML list or string as arguments.
+pub fn args_of(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Sequence(items)) => items.iter().filter_map(scalar).collect(),
+        Some(Value::String(s)) => model_ref::split_command(s),
+        _ => Vec::new(),
+    }
+}
+
+/// Index of a `--trust-remote-code` argument that turns the option on.
+pub fn trust_remote_code(args: &[String]) -> Option<usize> {
+    args.iter().position(|a| {
+        let a = a.trim();
+        a == "--trust-remote-code"
+            || a == "--trust_remote_code"
+            || a.split_once('=').is_some_and(|(k, v)| {
+                matches!(k, "--trust-remote-code" | "--trust_remote_code")
+                    && matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes")
+            })
+    })
+}
+
+/// Findings and risks for one workload, added to `out`.
+pub fn report(
+    w: &Workload,
+    context: bool,
+    lines: &Lines,
+    path: &str,
+    detector: &str,
+    out: &mut DetectOutcome,
+) {
+    let found = findings(w, context, lines, path, detector);
+    if let Some(i) = trust_remote_code(&w.args) {
+        let needle = w.args.get(i).map(String::as_str).unwrap_or("--trust");
+        let line = lines
+            .find(w.from, w.to, None, needle.trim())
+            .unwrap_or(w.from);
+        // the risk is about the model the container loads, else the container itself
+        let component = found
+            .iter()
+            .find(|f| f.kind == crate::bom::ComponentKind::Model)
+            .or_else(|| {
+                found
+                    .iter()
+                    .find(|f| f.kind == crate::bom::ComponentKind::Container)
+            })
+            .map(Finding::id);
+        out.risks.push(crate::risk::risk(
+            "AIBOM-REMOTE-CODE",
+            component,
+            "container serves a model with --trust-remote-code: Python code from the model repository runs at load",
+            path,
+            Some(line),
+        ));
+    }
+    out.findings.extend(found);
+}
+
+/// Findings for one workload.
+pub fn findings(
+    w: &Workload,
+    context: bool,
+    lines: &Lines,
+    path: &str,
+    detector: &str,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut container: Option<(Finding, bool)> = None;
+    if let Some(image) = &w.image {
+        let line = lines.locate(w.from, w.to, "image", image);
+        let ev = images::evidence(path, line, detector, lines.get(line));
+        if let Some((f, row)) = images::container_finding(image, context, ev) {
+            container = Some((f, row.ollama));
+        }
+    }
+    let hint = if container.as_ref().is_some_and(|(_, o)| *o) || env_vars::ollama_hint(&w.env) {
+        ServeHint::Ollama
+    } else {
+        ServeHint::None
+    };
+    let mut models = Vec::new();
+    for (_, value) in model_ref::model_args(&w.args) {
+        let line = lines.find(w.from, w.to, None, &value).unwrap_or(w.from);
+        let mut ev = Evidence::new(
+            path,
+            Some(line),
+            detector,
+            Method::ConfigKey,
+            Confidence::Medium,
+        );
+        ev.snippet = lines.get(line).map(crate::detect::util::snippet);
+        if let Some(m) = model_ref::from_value(&value, hint, ev) {
+            models.push(m);
+        }
+    }
+    for f in env_vars::findings(&w.env, hint, path, detector) {
+        if f.kind == crate::bom::ComponentKind::Model {
+            models.push(f);
+        } else {
+            out.push(f);
+        }
+    }
+    if let Some((mut c, _)) = container {
+        if !models.is_empty() {
+            let mut names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+            names.sort();
+            names.dedup();
+            c.depends_on.extend(models.iter().map(Finding::id));
+            c.properties
+                .insert("served-model".into(), names.join(", ").into());
+        }
+        out.insert(0, c);
+    }
+    out.extend(models);
+    out
+}
+
+/// Env vars of a Kubernetes `env:` list (`- name: X` / `value: Y`) or a compose `environment:`
+/// (a `K=V` list or a map), with the line of each name.
+pub fn env_of(v: Option<&Value>, lines: &Lines, from: u32, to: u32) -> Vec<EnvVar> {
+    let mut out = Vec::new();
+    let mut cursor = from;
+    let mut push = |name: &str, value: Option<String>, key: Option<&str>| {
+        if name.is_empty() {
+            return;
+        }
+        let line = lines
+            .find(cursor, to, key, name)
+            .or_else(|| lines.find(from, to, key, name));
+        if let Some(l) = line {
+            cursor = l;
+        }
+        out.push(EnvVar::new(name, value.as_deref(), line));
+    };
+    match v {
+        Some(Value::Sequence(items)) => {
+            for item in items {
+                match item {
+                    Value::String(s) => {
+                        let (k, val) = match s.split_once('=') {
+                            Some((k, v)) => (k, Some(v.to_string())),
+                            None => (s.as_str(), None),
+                        };
+                        push(k.trim(), val, None);
+                    }
+                    Value::Mapping(m) => {
+                        let name = m.get("name").and_then(scalar).unwrap_or_default();
+                        let value = m.get("value").and_then(scalar);
+                        push(&name, value, Some("name"));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(Value::Mapping(m)) => {
+            for (k, val) in m {
+                if let Some(k) = scalar(k) {
+                    push(&k, scalar(val), None);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,192 @@
+//! YAML helpers shared by the YAML detectors: split multi-document streams with their line
+//! offsets, parse one document (merge keys applied), and find the line a value sits on — the
+//! YAML crate gives no spans, so evidence lines come from the text.
+
+use serde_yaml_ng::Value;
+
+/// The largest YAML document parsed. Real manifests are far smaller; a bound keeps a hostile
+/// file from costing more than it is worth.
+pub const MAX_DOC_BYTES: usize = 4 * 1024 * 1024;
+
+/// One document of a YAML stream: its text and the 1-based line it starts on.
+pub struct Doc<'a> {
+    pub text: &'a str,
+    pub first_line: u32,
+    /// 1-based line after its last line.
+    pub end_line: u32,
+}
+
+/// Split at `---` separator lines (column 0). Separators inside block scalars are not
+/// recognised as such by this split; such files are rare and then fail to parse, with a warning.
+pub fn split_docs(text: &str) -> Vec<Doc<'_>> {
+    let mut docs = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1u32;
+    let mut offset = 0usize;
+    let mut line_no = 1u32;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_end();
+        let is_sep = t == "---" || t.starts_with("--- ") || t.starts_with("---\t") || t == "...";
+        if is_sep {
+            if let Some(body) = text.get(start..offset) {
+                docs.push(Doc {
+                    text: body,
+                    first_line: start_line,
+                    end_line: line_no,
+                });
+            }
+            start = offset + line.len();
+            start_line = line_no + 1;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    if let Some(body) = text.get(start..) {
+        docs.push(Doc {
+            text: body,
+            first_line: start_line,
+            end_line: line_no,
+        });
+    }
+    docs.retain(|d| {
+        d.text
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
+    docs
+}
+
+/// Parse one document; merge keys (`<<: *anchor`) applied.
+pub fn parse(doc: &str) -> Result<Value, String> {
+    if doc.len() > MAX_DOC_BYTES {
+        return Err(format!(
+            "YAML document over {MAX_DOC_BYTES} bytes; not parsed"
+        ));
+    }
+    let mut v: Value = serde_yaml_ng::from_str(doc).map_err(|e| format!("invalid YAML: {e}"))?;
+    // a failed merge leaves the value as written, which is still worth reading
+    let _ = v.apply_merge();
+    Ok(v)
+}
+
+/// A scalar as text (strings, numbers, booleans); `None` for maps, lists and null.
+pub fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The lines of a file, for finding where a value was written.
+pub struct Lines<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Lines {
+            lines: text.lines().collect(),
+        }
+    }
+
+    /// First line in `[from, to)` (1-based) that is not a comment and contains `needle`
+    /// (and `key`, when given, before it).
+    pub fn find(&self, from: u32, to: u32, key: Option<&str>, needle: &str) -> Option<u32> {
+        if needle.is_empty() {
+            return None;
+        }
+        let start = from.max(1) as usize - 1;
+        let end = (to.max(from) as usize - 1).min(self.lines.len());
+        for (i, line) in self.lines.get(start..end)?.iter().enumerate() {
+            let code = strip_comment(line);
+            let Some(at) = code.find(needle) else {
+                continue;
+            };
+            if let Some(k) = key {
+                match code.find(k) {
+                    Some(kat) if kat <= at => {}
+                    _ => continue,
+                }
+            }
+            return Some((start + i + 1) as u32);
+        }
+        None
+    }
+
+    /// Like [`Lines::find`] with a key, falling back to the value alone, then to `from`.
+    pub fn locate(&self, from: u32, to: u32, key: &str, needle: &str) -> u32 {
+        self.find(from, to, Some(key), needle)
+            .or_else(|| self.find(from, to, None, needle))
+            .unwrap_or(from)
+    }
+
+    /// First line in `[from, to)` that starts (after indentation and an optional `- `) with
+    /// `key:`, quoted or not.
+    pub fn find_key(&self, from: u32, to: u32, key: &str) -> Option<u32> {
+        let start = from.max(1) as usize - 1;
+        let end = (to.max(from) as usize - 1).min(self.lines.len());
+        let plain = format!("{key}:");
+        let dq = format!("\"{key}\":");
+        let sq = format!("'{key}':");
+        for (i, line) in self.lines.get(start..end)?.iter().enumerate() {
+            let t = line.trim_start();
+            let t = t.strip_prefix("- ").unwrap_or(t);
+            if t.starts_with(&plain) || t.starts_with(&dq) || t.starts_with(&sq) {
+                return Some((start + i + 1) as u32);
+            }
+        }
+        None
+    }
+
+    pub fn get(&self, line: u32) -> Option<&'a str> {
+        self.lines.get((line as usize).checked_sub(1)?).copied()
+    }
+}
+
+/// A YAML line without its comment (`#` at the start or after whitespace, outside quotes).
+pub fn strip_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut prev_ws = true;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && prev_ws => return line.get(..i).unwrap_or(line),
+            None => {}
+        }
+        prev_ws = c.is_whitespace();
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_and_lines() {
+        let text = "# header\n---\na: 1\n---\n# only a comment\n---\nb:\n  image: x # was y\n";
+        let docs = split_docs(text);
+        assert_eq!(docs.len(), 2);
+        assert_eq!((docs[0].first_line, docs[1].first_line), (3, 7));
+        let lines = Lines::new(text);
+        assert_eq!(lines.find(1, 99, Some("image"), "x"), Some(8));
+        assert_eq!(
+            lines.find(1, 99, None, "y"),
+            None,
+            "comments are not values"
+        );
+        assert_eq!(lines.locate(7, 9, "image", "zz"), 7);
+        assert_eq!(strip_comment("a: '#not' # c"), "a: '#not' ");
+    }
+
+    #[test]
+    fn merge_keys_and_errors() {
+        let v = parse("x: &a {image: i}\ny:\n  <<: *a\n").unwrap();
+        assert_eq!(v["y"]["image"].as_str(), Some("i"));
+        assert!(parse("a: [1,\n").is_err());
+    }
+}

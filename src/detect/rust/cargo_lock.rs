@@ -1,0 +1,223 @@
+//! `Cargo.lock`, format versions 1 to 4.
+//!
+//! ## What it detects
+//! Every locked AI/ML crate (`[[package]]` name, version, source) with its resolved version.
+//! Packages without a `source` are the workspace's own crates; the crates they list in their
+//! `dependencies` are `dependency=direct`, every other locked crate is `transitive`.
+//!
+//! ## Files claimed
+//! `Cargo.lock`.
+//!
+//! ## Evidence and confidence
+//! `lockfile`, high: the line of the package's `name`. The lock's `checksum` (the sha256 of
+//! the `.crate` archive) becomes a SHA-256 hash of the component.
+//!
+//! ## Not handled
+//! Workspace crates themselves (they are the project, not a dependency). The lock does not say
+//! which dependency kind (dev/build) pulled a crate in, so there is no `scope`; the
+//! `Cargo.toml` declaration supplies it when merged.
+//!
+//! ## References
+//! <https://doc.rust-lang.org/cargo/guide/cargo-toml-vs-cargo-lock.html>
+
+use crate::bom::normalize::Ecosystem;
+use crate::bom::{Hash, Method};
+use crate::detect::deps::{self, Dep};
+use crate::detect::{util, Candidate, Claim, Context, DetectOutcome, Detector, FileInput};
+use crate::detect::{Maturity, Scope};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use toml::Spanned;
+
+pub const ID: &str = "cargo-lock";
+
+pub const DETECTOR: Detector = Detector {
+    id: ID,
+    family: "rust",
+    summary: "Cargo.lock v1-v4: resolved versions, direct vs transitive, checksums",
+    maturity: Maturity::Stable,
+    scope: Scope::Repo,
+    claim,
+    sniff: None,
+    detect,
+};
+
+fn claim(c: &Candidate) -> Claim {
+    if c.file_name == "Cargo.lock" {
+        Claim::Yes
+    } else {
+        Claim::No
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<Package>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Package {
+    name: Spanned<String>,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
+    let text = match input.text() {
+        Ok(t) => t,
+        Err(e) => return DetectOutcome::failure(input, ID, e),
+    };
+    let lock: Lock = match toml::from_str(text) {
+        Ok(l) => l,
+        Err(e) => {
+            let at = e
+                .span()
+                .map(|s| format!(" (line {})", util::line_at(text, s.start)))
+                .unwrap_or_default();
+            return DetectOutcome::failure(input, ID, format!("invalid TOML{at}: {}", e.message()));
+        }
+    };
+    // `name` or `name version` or `name version (source)`, as members list them
+    let mut direct: BTreeSet<(String, Option<String>)> = BTreeSet::new();
+    for p in lock.package.iter().filter(|p| p.source.is_none()) {
+        for d in &p.dependencies {
+            let mut it = d.split_whitespace();
+            if let Some(name) = it.next() {
+                direct.insert((name.to_string(), it.next().map(str::to_string)));
+            }
+        }
+    }
+    let lines = deps::LineIndex::new(text);
+    let mut found = Vec::new();
+    let mut checksums: BTreeMap<(String, String), String> = BTreeMap::new();
+    for p in lock.package.iter().filter(|p| p.source.is_some()) {
+        let name = p.name.get_ref();
+        let mut d = Dep::new(name.as_str(), lines.line(p.name.span().start));
+        d.version = (!p.version.is_empty()).then(|| p.version.clone());
+        d.direct = Some(
+            direct.contains(&(name.clone(), None))
+                || direct.contains(&(name.clone(), Some(p.version.clone()))),
+        );
+        d.snippet = Some(format!("{name} {}", p.version));
+        if let Some(c) = p.checksum.as_ref().filter(|c| is_sha256(c)) {
+            checksums.insert((name.clone(), p.version.clone()), c.to_ascii_lowercase());
+        }
+        found.push(d);
+    }
+    let mut out = DetectOutcome::default();
+    deps::emit(
+        ctx,
+        input,
+        ID,
+        Ecosystem::Cargo,
+        Method::Lockfile,
+        found,
+        &mut out,
+    );
+    for f in &mut out.findings {
+        let key = (f.name.clone(), f.version.clone().unwrap_or_default());
+        if let Some(c) = checksums.get(&key) {
+            f.hashes.push(Hash {
+                alg: "SHA-256".into(),
+                value: c.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    fn run(text: &str) -> DetectOutcome {
+        let ctx = Context {
+            catalog: Catalog::builtin(),
+            ..Default::default()
+        };
+        detect(
+            &FileInput::from_bytes("Cargo.lock", text.as_bytes().to_vec()),
+            &ctx,
+        )
+    }
+
+    #[test]
+    fn v4_lock_direct_and_transitive() {
+        let out = run(r#"# This file is automatically @generated by Cargo.
+# It is not intended for manual editing.
+version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "async-openai",
+ "tokenizers 0.19.1",
+]
+
+[[package]]
+name = "async-openai"
+version = "0.23.4"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "dc0e5ff98f9e7c605df4c88783a0439d1dc667ce86bd79e99d4164f8b0c05ccc"
+dependencies = [
+ "tokenizers 0.15.2",
+]
+
+[[package]]
+name = "tokenizers"
+version = "0.15.2"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "tokenizers"
+version = "0.19.1"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#);
+        let got: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.version.as_deref().unwrap_or(""),
+                    f.evidence.line.unwrap_or(0),
+                    f.properties["dependency"].as_str().unwrap_or(""),
+                    f.hashes.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("async-openai", "0.23.4", 14, "direct", 1),
+                ("tokenizers", "0.15.2", 23, "transitive", 0),
+                ("tokenizers", "0.19.1", 28, "direct", 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_lock() {
+        let out = run("version = 3\n[[package]]\nname = \"ort\"\nversion = ");
+        assert!(out.failed);
+        assert!(out.warnings[0].message.contains("invalid TOML"));
+        let out = run("[[package]]\nversion = \"1\"\n");
+        assert!(
+            out.failed,
+            "a package without a name is not a Cargo.lock entry"
+        );
+    }
+}
