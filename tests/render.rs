@@ -150,6 +150,7 @@ fn cyclonedx_maps_every_kind_and_field() {
         props(&gguf["modelCard"], "aibom:parameters"),
         ["1100048384"]
     );
+    assert_eq!(props(&gguf["modelCard"], "aibom:context-length"), ["2048"]);
     assert_eq!(props(gguf, "aibom:general:name"), ["TinyLlama 1.1B Chat"]);
     assert!(gguf.get("purl").is_none());
 

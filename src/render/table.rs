@@ -72,7 +72,12 @@ pub fn render(bom: &Bom, opts: &RenderOptions) -> String {
                 ]
             })
             .collect();
-        let widths = fit(&header, &rows, &[(2, 20)], &[usize::MAX, 12, 14, 20]);
+        let widths = fit(
+            &header,
+            &rows,
+            &[(3, 40), (2, 20)],
+            &[usize::MAX, 12, 14, 20],
+        );
         // messages matter most here: wrap them (a few lines at most) rather than cut them
         let cuts = [Cut::End, Cut::End, Cut::Start, Cut::Wrap(4)];
         out.push_str(&paint.bold(&format!("risks ({})", bom.risks.len())));

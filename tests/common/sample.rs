@@ -103,7 +103,7 @@ pub fn findings() -> Vec<Finding> {
     .prop("architecture", "llama")
     .prop("quantization", "Q4_K_M")
     .prop("parameters", 1_100_048_384u64)
-    .prop("context_length", 2048)
+    .prop("context-length", 2048)
     .prop("general.name", "TinyLlama 1.1B Chat");
     gguf.licenses = vec!["apache-2.0".into()];
     gguf.hashes = vec![Hash {

@@ -17,18 +17,29 @@ use std::str::FromStr;
 /// The schema's `version` limit.
 const MAX_VERSION_LEN: usize = 1024;
 
-/// Properties that also describe the model in `modelCard.properties`.
+/// Properties that also describe the model in `modelCard.properties` (kebab-case; the
+/// snake_case spelling of a key is accepted too).
 const MODEL_CARD_KEYS: &[&str] = &[
-    "context_length",
+    "context-length",
     "dtype",
-    "file_type",
+    "file-type",
     "format",
     "parameters",
     "quantization",
-    "size_label",
-    "tensor_count",
-    "torch_dtype",
+    "size-label",
+    "tensor-count",
+    "tensors",
+    "torch-dtype",
 ];
+
+/// The property `key` (kebab-case) or its snake_case spelling, with the key as found.
+fn prop<'a>(c: &'a bom::Component, key: &str) -> Option<(&'a str, &'a serde_json::Value)> {
+    let snake = key.replace('-', "_");
+    c.properties
+        .get_key_value(key)
+        .or_else(|| c.properties.get_key_value(snake.as_str()))
+        .map(|(k, v)| (k.as_str(), v))
+}
 
 /// What a component becomes in the CycloneDX document.
 pub enum Rendered {
@@ -208,13 +219,13 @@ fn trail_properties(c: &bom::Component, risks: &[&Risk]) -> Vec<Property> {
 fn model_card(c: &bom::Component, bom: &Bom) -> Option<ModelCard> {
     let first = |keys: &[&str]| {
         keys.iter()
-            .find_map(|k| c.properties.get(*k))
-            .map(|v| stringify(v).join(", "))
+            .find_map(|k| prop(c, k))
+            .map(|(_, v)| stringify(v).join(", "))
             .filter(|s| !s.is_empty())
     };
     let params = ModelParameters {
-        task: first(&["pipeline_tag", "task"]),
-        architecture_family: first(&["architecture_family", "model_type"]),
+        task: first(&["pipeline-tag", "task"]),
+        architecture_family: first(&["architecture-family", "model-type"]),
         model_architecture: first(&["architecture", "architectures"]),
         datasets: c
             .depends_on
@@ -230,9 +241,9 @@ fn model_card(c: &bom::Component, bom: &Bom) -> Option<ModelCard> {
     };
     let mut properties = Vec::new();
     for key in MODEL_CARD_KEYS {
-        if let Some(v) = c.properties.get(*key) {
+        if let Some((k, v)) = prop(c, key) {
             for s in stringify(v) {
-                properties.push(Property::new(property_name(key), s));
+                properties.push(Property::new(property_name(k), s));
             }
         }
     }
