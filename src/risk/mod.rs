@@ -14,6 +14,31 @@ pub struct Rule {
 /// Every rule aibom can report. Ids never change meaning; retired ids are not reused.
 pub const RULES: &[Rule] = &[
     Rule {
+        id: "AIBOM-CLOUD-EXTERNAL-MODEL-DATA",
+        severity: Severity::Medium,
+        summary: "cloud model loads its artifact from a bucket of another account",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-KEY-AUTH",
+        severity: Severity::Medium,
+        summary: "cloud AI resource accepts static API keys (local auth)",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-NO-CONTENT-FILTER",
+        severity: Severity::Medium,
+        summary: "cloud AI deployment or agent has no content filter / guardrail",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-NO-INVOCATION-LOGGING",
+        severity: Severity::Low,
+        summary: "model invocation logging is not configured",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-PUBLIC-ENDPOINT",
+        severity: Severity::Medium,
+        summary: "cloud AI endpoint or account is reachable from public networks",
+    },
+    Rule {
         id: "AIBOM-GGUF-TEMPLATE",
         severity: Severity::High,
         summary: "GGUF chat template reaches for Python internals",

@@ -1,0 +1,204 @@
+//! Terraform configuration (`*.tf`, HCL) found in a repository or given with `--cloud`.
+//!
+//! # What it detects
+//! `resource "<type>" "<name>"` blocks of the AI resource types (see `terraform_resources.rs`)
+//! and their literal attributes; nested blocks become arrays, exactly as `terraform show
+//! -json` writes them, so both readers share one mapping.
+//!
+//! # Files claimed
+//! `*.tf` (repo scans and `--cloud`).
+//!
+//! # Evidence and confidence
+//! `terraform-hcl`, method `config-key`, confidence high for literal names; the line of the
+//! `resource` block.
+//!
+//! # Not handled
+//! Expressions are not evaluated: a reference (`var.x`, `azurerm_cognitive_account.a.id`) or
+//! template (`"${var.env}-x"`) is kept as `${…}` text and never used as an identity. `count` /
+//! `for_each` give one entry. Modules are not followed. `*.tf.json` is not read.
+//!
+//! # References
+//! HCL native syntax specification; Terraform resource block syntax. Parsed with `hcl-rs`.
+
+use super::common::Emitter;
+use super::terraform_resources::{emit, is_ai_type, Resource};
+use crate::bom::Method;
+use crate::detect::{DetectOutcome, FileInput};
+use serde_json::{Map, Value};
+
+pub const ID: &str = "terraform-hcl";
+
+/// Nesting deeper than this is cut (bounded recursion).
+const MAX_DEPTH: usize = 32;
+
+fn expr_to_json(e: &hcl::Expression, depth: usize) -> Value {
+    use hcl::Expression as E;
+    if depth > MAX_DEPTH {
+        return Value::Null;
+    }
+    match e {
+        E::Null => Value::Null,
+        E::Bool(b) => Value::Bool(*b),
+        E::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
+        E::String(s) => Value::String(s.clone()),
+        E::Array(a) => Value::Array(a.iter().map(|x| expr_to_json(x, depth + 1)).collect()),
+        E::Object(o) => {
+            let mut m = Map::new();
+            for (k, v) in o {
+                let key = k.to_string();
+                let key = key.trim_matches('"').to_string();
+                m.insert(key, expr_to_json(v, depth + 1));
+            }
+            Value::Object(m)
+        }
+        E::Parenthesis(inner) => expr_to_json(inner, depth + 1),
+        // References, calls and templates stay readable but are marked as unresolved.
+        other => Value::String(format!("${{{other}}}")),
+    }
+}
+
+fn body_to_json(body: &hcl::Body, depth: usize) -> Value {
+    let mut m = Map::new();
+    if depth > MAX_DEPTH {
+        return Value::Object(m);
+    }
+    for attr in body.attributes() {
+        m.insert(attr.key().to_string(), expr_to_json(attr.expr(), 0));
+    }
+    for b in body.blocks() {
+        let entry = m
+            .entry(b.identifier().to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(a) = entry {
+            a.push(body_to_json(b.body(), depth + 1));
+        }
+    }
+    Value::Object(m)
+}
+
+pub fn detect(input: &FileInput, _ctx: &crate::detect::Context) -> DetectOutcome {
+    let text = match input.text() {
+        Ok(t) => t,
+        Err(e) => return DetectOutcome::failure(input, ID, e.to_string()),
+    };
+    // Cheap pre-check: most .tf files in a repo have no AI resource at all.
+    if ![
+        "aws_sagemaker_",
+        "aws_bedrock",
+        "azurerm_cognitive_",
+        "azurerm_machine_learning_",
+        "azurerm_ai_",
+        "google_vertex_ai_",
+        "google_project_service",
+    ]
+    .iter()
+    .any(|t| text.contains(t))
+    {
+        return DetectOutcome::default();
+    }
+    let body = match hcl::parse(text) {
+        Ok(b) => b,
+        Err(e) => {
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("parse error");
+            return DetectOutcome::failure(input, ID, format!("malformed HCL: {first}"));
+        }
+    };
+    let mut em = Emitter::new(&input.rel_path, text, ID);
+    for b in body.blocks() {
+        if b.identifier() != "resource" {
+            continue;
+        }
+        let labels: Vec<&str> = b.labels().iter().map(|l| l.as_str()).collect();
+        let [typ, name] = labels.as_slice() else {
+            continue;
+        };
+        if !is_ai_type(typ) {
+            continue;
+        }
+        let values = body_to_json(b.body(), 0);
+        let address = format!("{typ}.{name}");
+        let quoted = format!("\"{typ}\" \"{name}\"");
+        let needle = if em.line_of(&quoted).is_some() {
+            quoted
+        } else {
+            (*name).to_string()
+        };
+        emit(
+            &mut em,
+            &Resource {
+                typ,
+                address: &address,
+                values: &values,
+                needle: &needle,
+                action: None,
+            },
+        );
+    }
+    let mut out = em.out;
+    for f in &mut out.findings {
+        f.evidence.method = Method::ConfigKey;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bom::ComponentKind;
+
+    fn run(text: &str) -> DetectOutcome {
+        let input = FileInput::from_bytes("main.tf", text.as_bytes().to_vec());
+        detect(&input, &crate::detect::Context::default())
+    }
+
+    #[test]
+    fn resource_blocks_and_literal_attributes() {
+        let out = run(r#"
+resource "azurerm_cognitive_account" "oa" {
+  name                = "contoso-oa"
+  kind                = "OpenAI"
+  sku_name            = "S0"
+  local_auth_enabled  = true
+  resource_group_name = azurerm_resource_group.rg.name
+}
+
+resource "azurerm_cognitive_deployment" "chat" {
+  name                 = "chat"
+  cognitive_account_id = azurerm_cognitive_account.oa.id
+  model {
+    format  = "OpenAI"
+    name    = "gpt-4o"
+    version = "2024-08-06"
+  }
+  sku {
+    name = "GlobalStandard"
+  }
+}
+
+resource "aws_s3_bucket" "b" { bucket = "x" }
+"#);
+        assert!(!out.failed);
+        let ids: Vec<String> = out.findings.iter().map(|f| f.id()).collect();
+        assert!(
+            ids.contains(&"model:azure-openai/chat".to_string()),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&"service:terraform/azurerm_cognitive_account.oa".to_string()));
+        let dep = out
+            .findings
+            .iter()
+            .find(|f| f.kind == ComponentKind::Service && f.name == "chat")
+            .unwrap();
+        assert_eq!(dep.properties["model-name"], "gpt-4o");
+        assert_eq!(dep.evidence.line, Some(10));
+        assert!(out.risks.iter().any(|r| r.rule == "AIBOM-CLOUD-KEY-AUTH"));
+    }
+
+    #[test]
+    fn malformed_hcl_is_a_warning() {
+        let out = run("resource \"aws_sagemaker_model\" \"m\" {\n  name = \n");
+        assert!(out.failed);
+        assert!(out.warnings[0].message.starts_with("malformed HCL"));
+    }
+}
