@@ -235,7 +235,8 @@ pub fn bedrock_model_id(reference: &str) -> String {
 /// The serving stack an image repository names, if known.
 pub fn serving_from_image(image: &str) -> Option<&'static str> {
     let i = image.to_ascii_lowercase();
-    const MAP: [(&str, &str); 12] = [
+    const MAP: [(&str, &str); 13] = [
+        ("/tei:", "tei"),
         ("tgi-inference", "tgi"),
         ("text-generation-inference", "tgi"),
         ("text-embeddings-inference", "tei"),

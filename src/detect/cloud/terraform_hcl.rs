@@ -13,9 +13,11 @@
 //! `resource` block.
 //!
 //! # Not handled
-//! Expressions are not evaluated: a reference (`var.x`, `azurerm_cognitive_account.a.id`) or
-//! template (`"${var.env}-x"`) is kept as `${…}` text and never used as an identity. `count` /
-//! `for_each` give one entry. Modules are not followed. `*.tf.json` is not read.
+//! Expressions are not evaluated beyond two literal substitutions: `var.x` (its literal
+//! `default`) and `<type>.<name>.name` (that resource's literal name), also inside templates
+//! (`"m-${var.env}"`). Any other reference or call is kept as `${…}` text and never used as an
+//! identity. `count` / `for_each` give one entry. Modules are not followed. `*.tf.json` is not
+//! read.
 //!
 //! # References
 //! HCL native syntax specification; Terraform resource block syntax. Parsed with `hcl-rs`.
@@ -25,55 +27,141 @@ use super::terraform_resources::{emit, is_ai_type, Resource};
 use crate::bom::Method;
 use crate::detect::{DetectOutcome, FileInput};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 pub const ID: &str = "terraform-hcl";
 
 /// Nesting deeper than this is cut (bounded recursion).
 const MAX_DEPTH: usize = 32;
 
-fn expr_to_json(e: &hcl::Expression, depth: usize) -> Value {
-    use hcl::Expression as E;
-    if depth > MAX_DEPTH {
-        return Value::Null;
-    }
-    match e {
-        E::Null => Value::Null,
-        E::Bool(b) => Value::Bool(*b),
-        E::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
-        E::String(s) => Value::String(s.clone()),
-        E::Array(a) => Value::Array(a.iter().map(|x| expr_to_json(x, depth + 1)).collect()),
-        E::Object(o) => {
-            let mut m = Map::new();
-            for (k, v) in o {
-                let key = k.to_string();
-                let key = key.trim_matches('"').to_string();
-                m.insert(key, expr_to_json(v, depth + 1));
-            }
-            Value::Object(m)
+/// Literal values that references can be replaced with: `var.x` defaults and the literal
+/// `name` of other resources (`aws_sagemaker_model.m.name`).
+#[derive(Default)]
+struct Refs {
+    vars: BTreeMap<String, String>,
+    names: BTreeMap<String, String>,
+}
+
+impl Refs {
+    /// The value of a reference (`var.env`, `type.name.name`), if it is known literally.
+    fn lookup(&self, reference: &str) -> Option<&String> {
+        if let Some(v) = reference.strip_prefix("var.") {
+            return self.vars.get(v);
         }
-        E::Parenthesis(inner) => expr_to_json(inner, depth + 1),
-        // References, calls and templates stay readable but are marked as unresolved.
-        other => Value::String(format!("${{{other}}}")),
+        let (addr, attr) = reference.rsplit_once('.')?;
+        (attr == "name").then(|| self.names.get(addr)).flatten()
+    }
+
+    /// `${…}` interpolations in a template replaced where their value is known.
+    fn template(&self, raw: &str) -> String {
+        let mut out = String::new();
+        let mut rest = raw;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            match self.lookup(after[..end].trim()) {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&rest[start..start + 3 + end]),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn expr(&self, e: &hcl::Expression, depth: usize) -> Value {
+        use hcl::Expression as E;
+        if depth > MAX_DEPTH {
+            return Value::Null;
+        }
+        match e {
+            E::Null => Value::Null,
+            E::Bool(b) => Value::Bool(*b),
+            E::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
+            E::String(s) => Value::String(s.clone()),
+            E::Array(a) => Value::Array(a.iter().map(|x| self.expr(x, depth + 1)).collect()),
+            E::Object(o) => {
+                let mut m = Map::new();
+                for (k, v) in o {
+                    let key = k.to_string();
+                    m.insert(key.trim_matches('"').to_string(), self.expr(v, depth + 1));
+                }
+                Value::Object(m)
+            }
+            E::Parenthesis(inner) => self.expr(inner, depth + 1),
+            E::TemplateExpr(t) => Value::String(self.template(&t.to_string())),
+            // References, calls and operations: the literal they name, else readable `${…}`
+            // text that is never taken for a value.
+            other => {
+                let text = other.to_string();
+                match self.lookup(&text) {
+                    Some(v) => Value::String(v.clone()),
+                    None => Value::String(format!("${{{text}}}")),
+                }
+            }
+        }
+    }
+
+    fn body(&self, body: &hcl::Body, depth: usize) -> Value {
+        let mut m = Map::new();
+        if depth > MAX_DEPTH {
+            return Value::Object(m);
+        }
+        for attr in body.attributes() {
+            m.insert(attr.key().to_string(), self.expr(attr.expr(), 0));
+        }
+        for b in body.blocks() {
+            let entry = m
+                .entry(b.identifier().to_string())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(a) = entry {
+                a.push(self.body(b.body(), depth + 1));
+            }
+        }
+        Value::Object(m)
     }
 }
 
-fn body_to_json(body: &hcl::Body, depth: usize) -> Value {
-    let mut m = Map::new();
-    if depth > MAX_DEPTH {
-        return Value::Object(m);
-    }
-    for attr in body.attributes() {
-        m.insert(attr.key().to_string(), expr_to_json(attr.expr(), 0));
-    }
+/// Name-like attributes whose literal value stands for the resource in references.
+const NAME_KEYS: [&str; 4] = ["name", "agent_name", "custom_model_name", "display_name"];
+
+fn collect_refs(body: &hcl::Body) -> Refs {
+    let mut refs = Refs::default();
     for b in body.blocks() {
-        let entry = m
-            .entry(b.identifier().to_string())
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = entry {
-            a.push(body_to_json(b.body(), depth + 1));
+        let labels: Vec<&str> = b.labels().iter().map(|l| l.as_str()).collect();
+        if let ("variable", [name]) = (b.identifier(), labels.as_slice()) {
+            if let Some(Value::String(d)) = b
+                .body()
+                .attributes()
+                .find(|a| a.key() == "default")
+                .map(|a| refs.expr(a.expr(), 0))
+            {
+                if !d.contains("${") {
+                    refs.vars.insert((*name).to_string(), d);
+                }
+            }
         }
     }
-    Value::Object(m)
+    for b in body.blocks() {
+        let labels: Vec<&str> = b.labels().iter().map(|l| l.as_str()).collect();
+        if let ("resource", [typ, name]) = (b.identifier(), labels.as_slice()) {
+            let literal = b
+                .body()
+                .attributes()
+                .find(|a| NAME_KEYS.contains(&a.key()))
+                .map(|a| refs.expr(a.expr(), 0));
+            if let Some(Value::String(n)) =
+                literal.filter(|v| v.as_str().is_some_and(|s| !s.contains("${")))
+            {
+                refs.names.insert(format!("{typ}.{name}"), n);
+            }
+        }
+    }
+    refs
 }
 
 pub fn detect(input: &FileInput, _ctx: &crate::detect::Context) -> DetectOutcome {
@@ -104,6 +192,7 @@ pub fn detect(input: &FileInput, _ctx: &crate::detect::Context) -> DetectOutcome
             return DetectOutcome::failure(input, ID, format!("malformed HCL: {first}"));
         }
     };
+    let refs = collect_refs(&body);
     let mut em = Emitter::new(&input.rel_path, text, ID);
     for b in body.blocks() {
         if b.identifier() != "resource" {
@@ -116,7 +205,7 @@ pub fn detect(input: &FileInput, _ctx: &crate::detect::Context) -> DetectOutcome
         if !is_ai_type(typ) {
             continue;
         }
-        let values = body_to_json(b.body(), 0);
+        let values = refs.body(b.body(), 0);
         let address = format!("{typ}.{name}");
         let quoted = format!("\"{typ}\" \"{name}\"");
         let needle = if em.line_of(&quoted).is_some() {

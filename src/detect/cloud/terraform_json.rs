@@ -66,6 +66,12 @@ pub fn extract(doc: &Value, em: &mut Emitter) {
     }
 }
 
+/// An address as it is written inside a JSON string (`this[\"k\"]`), to find its line.
+fn json_escaped(address: &str) -> String {
+    let quoted = serde_json::to_string(address).unwrap_or_default();
+    quoted.trim_matches('"').to_string()
+}
+
 fn managed(r: &Value) -> bool {
     s(r, "mode").is_none_or(|m| m == "managed")
 }
@@ -83,13 +89,14 @@ fn walk_module(m: &Value, em: &mut Emitter, depth: usize) {
             continue;
         }
         let values = r.get("values").unwrap_or(&Value::Null);
+        let needle = json_escaped(address);
         emit(
             em,
             &Resource {
                 typ,
                 address,
                 values,
-                needle: address,
+                needle: &needle,
                 action: None,
             },
         );
@@ -120,13 +127,14 @@ fn plan_change(rc: &Value, em: &mut Emitter) {
     let Some(after) = change.get("after").filter(|a| a.is_object()) else {
         return;
     };
+    let needle = json_escaped(address);
     emit(
         em,
         &Resource {
             typ,
             address,
             values: after,
-            needle: address,
+            needle: &needle,
             action: Some(action),
         },
     );

@@ -264,6 +264,11 @@ pub fn emit(em: &mut Emitter, r: &Resource) {
         "azurerm_cognitive_deployment" => {
             let name = lit(v, "name").unwrap_or(r.address);
             let account_id = lit(v, "cognitive_account_id");
+            // In a .tf file the account is a reference: link to its address-based id.
+            let account_ref = s(v, "cognitive_account_id")
+                .and_then(|r| r.strip_prefix("${azurerm_cognitive_account."))
+                .and_then(|r| r.strip_suffix(".id}"))
+                .map(|n| format!("service:terraform/azurerm_cognitive_account.{n}"));
             let identity = lit(v, "id")
                 .map(str::to_ascii_lowercase)
                 .or_else(|| {
@@ -278,7 +283,9 @@ pub fn emit(em: &mut Emitter, r: &Resource) {
                     name,
                     identity,
                     account: account_id.and_then(|a| a.rsplit('/').next()),
-                    account_id: account_id.map(|a| format!("service:{}", a.to_ascii_lowercase())),
+                    account_id: account_id
+                        .map(|a| format!("service:{}", a.to_ascii_lowercase()))
+                        .or(account_ref),
                     model_format: lit(model, "format"),
                     model_name: lit(model, "name"),
                     model_version: lit(model, "version"),
