@@ -813,3 +813,33 @@ fn reference_samples_expected_assets_are_found() {
     });
     assert!(catalogue.components.is_empty() && catalogue.warnings.is_empty());
 }
+
+mod robustness {
+    use aibom::detect::{registry, Context, FileInput};
+    use proptest::prelude::*;
+
+    const SEEDS: &[&str] = &[
+        "{\"Models\": [{\"ModelName\": ",
+        "{\"format_version\":\"1.0\",\"terraform_version\":\"1.11.4\",\"values\":{\"root_module\":{\"child_modules\":[",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  M:\n    Type: AWS::SageMaker::Model\n    Properties: !Sub ",
+        "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"contentVersion\": \"1\", \"resources\": [{\"type\": \"Microsoft.CognitiveServices/accounts\", \"name\": \"[format(",
+        "resource \"azurerm_cognitive_deployment\" \"d\" {\n  name = \"${var.",
+        "[{\"name\": \"projects/1/locations/l/models/2\", \"containerSpec\": {\"args\": [",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn cloud_detectors_never_panic(seed in 0usize..6, tail in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut bytes = SEEDS[seed].as_bytes().to_vec();
+            bytes.extend(tail);
+            let ctx = Context::default();
+            for d in registry().iter().filter(|d| d.family == "cloud") {
+                for name in ["e.json", "t.yaml", "main.tf"] {
+                    let input = FileInput::from_bytes(name, bytes.clone());
+                    let _ = (d.detect)(&input, &ctx);
+                }
+            }
+        }
+    }
+}

@@ -81,12 +81,17 @@ impl Scope {
 
     /// Resolve a string that may be an ARM expression (`[…]`); `None` when it cannot be.
     fn eval_str(&self, s: &str) -> Option<String> {
+        self.eval_str_at(s, 0)
+    }
+
+    /// `depth` carries through `variables()` that hold expressions, so cycles end.
+    fn eval_str_at(&self, s: &str, depth: usize) -> Option<String> {
         let t = s.trim();
         if t.starts_with("[[") {
             return Some(t[1..].to_string());
         }
         match t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-            Some(expr) => self.eval(expr.trim(), 0),
+            Some(expr) => self.eval(expr.trim(), depth),
             None => Some(t.to_string()),
         }
     }
@@ -113,7 +118,7 @@ impl Scope {
             .collect::<Option<Vec<_>>>()?;
         let value_of = |v: &Value| -> Option<String> {
             match v {
-                Value::String(x) => self.eval_str(x),
+                Value::String(x) => self.eval_str_at(x, depth + 1),
                 Value::Number(n) => Some(n.to_string()),
                 Value::Bool(b) => Some(b.to_string()),
                 _ => None,
@@ -443,6 +448,12 @@ mod tests {
         assert_eq!(sc.eval_str("[uniqueString(resourceGroup().id)]"), None);
         assert_eq!(sc.eval_str("plain").as_deref(), Some("plain"));
         assert_eq!(split_args("'a,b', f(x, y)"), Some(vec!["'a,b'", "f(x, y)"]));
+        let cyclic =
+            serde_json::json!({"variables": {"a": "[variables('b')]", "b": "[variables('a')]"}});
+        assert_eq!(
+            Scope::new(&cyclic, None, None).eval_str("[variables('a')]"),
+            None
+        );
     }
 
     #[test]

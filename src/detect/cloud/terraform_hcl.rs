@@ -34,6 +34,39 @@ pub const ID: &str = "terraform-hcl";
 /// Nesting deeper than this is cut (bounded recursion).
 const MAX_DEPTH: usize = 32;
 
+/// Deepest bracket nesting the HCL parser is given (real configurations stay far below).
+const MAX_PARSE_NESTING: usize = 48;
+
+/// The deepest `{`/`[`/`(` nesting outside quoted strings (a cheap over-estimate).
+fn max_nesting(text: &str) -> usize {
+    let (mut depth, mut max, mut quoted, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if quoted {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => quoted = false,
+                // `${…}` inside a string opens real expressions
+                b'{' => depth += 1,
+                b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            max = max.max(depth);
+            continue;
+        }
+        match b {
+            b'"' => quoted = true,
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Literal values that references can be replaced with: `var.x` defaults and the literal
 /// `name` of other resources (`aws_sagemaker_model.m.name`).
 #[derive(Default)]
@@ -184,6 +217,14 @@ pub fn detect(input: &FileInput, _ctx: &crate::detect::Context) -> DetectOutcome
     {
         return DetectOutcome::default();
     }
+    // The HCL parser recurses per nesting level: refuse pathological nesting before parsing.
+    if max_nesting(text) > MAX_PARSE_NESTING {
+        return DetectOutcome::failure(
+            input,
+            ID,
+            format!("HCL nested deeper than {MAX_PARSE_NESTING} levels; not parsed"),
+        );
+    }
     let body = match hcl::parse(text) {
         Ok(b) => b,
         Err(e) => {
@@ -282,6 +323,23 @@ resource "aws_s3_bucket" "b" { bucket = "x" }
         assert_eq!(dep.properties["model-name"], "gpt-4o");
         assert_eq!(dep.evidence.line, Some(10));
         assert!(out.risks.iter().any(|r| r.rule == "AIBOM-CLOUD-KEY-AUTH"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = format!(
+            "resource \"aws_sagemaker_model\" \"m\" {{\n  name = {}{}\n}}\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        );
+        let out = run(&deep);
+        assert!(out.failed && out.warnings[0].message.contains("nested deeper"));
+        let ok = format!(
+            "resource \"aws_sagemaker_model\" \"m\" {{\n  name = \"m\"\n  tags = {}{}\n}}\n",
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        assert!(!run(&ok).failed);
     }
 
     #[test]

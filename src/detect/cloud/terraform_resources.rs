@@ -85,15 +85,15 @@ pub fn emit(em: &mut Emitter, r: &Resource) {
             let variants: Vec<Variant> = arr(v, "production_variants")
                 .iter()
                 .chain(arr(v, "shadow_production_variants"))
-                .filter_map(|pv| {
+                .map(|pv| {
                     let instance = lit(pv, "instance_type").map(str::to_string).or_else(|| {
                         block(pv, "serverless_config").map(|_| "serverless".to_string())
                     });
-                    Some((
+                    (
                         lit(pv, "variant_name").unwrap_or("variant"),
                         lit(pv, "model_name"),
                         instance,
-                    ))
+                    )
                 })
                 .collect();
             aws_sagemaker::emit_endpoint_config(
