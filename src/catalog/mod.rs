@@ -171,8 +171,13 @@ impl Catalog {
             }
         }
         match entry.name.strip_suffix('*') {
-            Some(prefix) => {
-                let prefix = normalize_key(eco, prefix);
+            Some(raw) => {
+                let mut prefix = normalize_key(eco, raw);
+                // PEP 503 normalisation drops a trailing separator; keep it, or `langchain-*`
+                // would also match `langchainx`
+                if eco == Ecosystem::Pypi && raw.ends_with(['-', '_', '.']) {
+                    prefix.push('-');
+                }
                 self.prefixes.push((eco, prefix, entry));
             }
             None => {
