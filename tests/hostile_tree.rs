@@ -10,8 +10,8 @@ use std::path::Path;
 use std::process::Command;
 
 fn build_hostile_tree(root: &Path) {
-    let fs = std::fs::write;
-    fs(root.join("requirements.txt"), "transformers==4.44.2\n").unwrap();
+    let fs = |p: std::path::PathBuf, c: &[u8]| std::fs::write(p, c);
+    fs(root.join("requirements.txt"), b"transformers==4.44.2\n").unwrap();
     // symlink loop and a dangling link
     std::fs::create_dir_all(root.join("loop/inner")).unwrap();
     std::os::unix::fs::symlink("..", root.join("loop/inner/up")).unwrap();
@@ -25,21 +25,21 @@ fn build_hostile_tree(root: &Path) {
     // a non-UTF-8 file name holding a real manifest
     let odd = root.join(OsStr::from_bytes(b"caf\xe9"));
     std::fs::create_dir_all(&odd).unwrap();
-    fs(odd.join("requirements.txt"), "torch==2.3.1\n").unwrap();
+    fs(odd.join("requirements.txt"), b"torch==2.3.1\n").unwrap();
     // a 100 MB single-line manifest and binary junk where text is expected
     let big = "a".repeat(100 * 1024 * 1024);
     std::fs::create_dir_all(root.join("huge")).unwrap();
-    fs(root.join("huge/requirements.txt"), big).unwrap();
+    fs(root.join("huge/requirements.txt"), big.as_bytes()).unwrap();
     std::fs::create_dir_all(root.join("junk")).unwrap();
     fs(
         root.join("junk/requirements.txt"),
-        [0u8, 159, 146, 150, 0, 255, 10],
+        &[0u8, 159, 146, 150, 0, 255, 10],
     )
     .unwrap();
     // an unreadable directory and file (root can still read them; the scan must not care)
     std::fs::create_dir_all(root.join("locked")).unwrap();
-    fs(root.join("locked/requirements.txt"), "openai==1.40.0\n").unwrap();
-    fs(root.join("secret-requirements.txt"), "openai==1.40.0\n").unwrap();
+    fs(root.join("locked/requirements.txt"), b"openai==1.40.0\n").unwrap();
+    fs(root.join("secret-requirements.txt"), b"openai==1.40.0\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(
         root.join("secret-requirements.txt"),
