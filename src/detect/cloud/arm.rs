@@ -370,7 +370,7 @@ fn resource(
                 let mid = emit_model_ref(em, &m);
                 f.depends_on.push(mid);
             }
-            endpoint_risks(em, &f, auth.as_deref(), public.as_deref(), needle);
+            endpoint_risks(em, &f, auth.as_deref(), public.as_deref());
             em.push(f);
         }
         "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments" => {

@@ -317,7 +317,7 @@ pub fn no_guardrail_risk(em: &mut Emitter, f: &Finding) {
         "AIBOM-CLOUD-NO-CONTENT-FILTER",
         f,
         format!("Bedrock agent {} has no guardrail configured", f.name),
-        &f.name,
+        "",
     );
 }
 

@@ -105,7 +105,7 @@ pub fn emit_account(em: &mut Emitter, a: &Account) -> String {
                 "AIBOM-CLOUD-PUBLIC-ENDPOINT",
                 &f,
                 format!("AI account {} accepts traffic from public networks", a.name),
-                a.needle,
+                "",
             );
         }
     }
@@ -119,7 +119,7 @@ pub fn emit_account(em: &mut Emitter, a: &Account) -> String {
                     "AI account {} allows API-key (local) authentication; keys are long-lived shared secrets",
                     a.name
                 ),
-                a.needle,
+                "",
             );
         }
     }
@@ -206,7 +206,7 @@ pub fn emit_deployment(em: &mut Emitter, d: &Deployment) -> Finding {
             "AIBOM-CLOUD-NO-CONTENT-FILTER",
             &f,
             format!("deployment {} has no RAI (content filter) policy", d.name),
-            d.needle,
+            "",
         ),
         None => {}
     }

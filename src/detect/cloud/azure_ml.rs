@@ -188,7 +188,7 @@ fn endpoint(v: &Value, id: &str, em: &mut Emitter) {
             ));
         }
     }
-    endpoint_risks(em, &f, auth, public, id);
+    endpoint_risks(em, &f, auth, public);
     em.push(f);
 }
 
@@ -198,7 +198,6 @@ pub fn endpoint_risks(
     f: &crate::bom::Finding,
     auth: Option<&str>,
     public: Option<&str>,
-    needle: &str,
 ) {
     if public.is_some_and(|p| p.eq_ignore_ascii_case("enabled")) {
         em.risk(
@@ -208,7 +207,7 @@ pub fn endpoint_risks(
                 "online endpoint {} accepts traffic from public networks",
                 f.name
             ),
-            needle,
+            "",
         );
     }
     if auth.is_some_and(|a| a.eq_ignore_ascii_case("key")) {
@@ -219,7 +218,7 @@ pub fn endpoint_risks(
                 "online endpoint {} authenticates callers with static keys",
                 f.name
             ),
-            needle,
+            "",
         );
     }
 }

@@ -7,6 +7,7 @@ use crate::detect::util::{line_at, snippet};
 use crate::detect::{DetectOutcome, FileInput};
 use crate::risk::risk;
 use serde_json::{Map, Value};
+use std::cell::Cell;
 
 /// How deep nested YAML is converted; deeper content is cut (bounded recursion).
 const MAX_DEPTH: usize = 64;
@@ -259,6 +260,11 @@ pub struct Emitter<'a> {
     pub text: &'a str,
     pub detector: &'static str,
     pub out: DetectOutcome,
+    /// Where the last needle was found: resources are mostly visited in file order, so the
+    /// next search starts there (a scan of a large state stays linear, not quadratic).
+    cursor: Cell<usize>,
+    /// A known (byte offset, line) pair to count newlines from.
+    line_cache: Cell<(usize, u32)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -268,38 +274,60 @@ impl<'a> Emitter<'a> {
             text,
             detector,
             out: DetectOutcome::default(),
+            cursor: Cell::new(0),
+            line_cache: Cell::new((0, 1)),
         }
     }
 
-    /// 1-based line of the first occurrence of `needle` (a name or id as written in the file).
-    pub fn line_of(&self, needle: &str) -> Option<u32> {
+    /// Offset of `needle` (a name or id as written in the file): the next occurrence after the
+    /// previous hit, else the first one.
+    fn locate(&self, needle: &str) -> Option<usize> {
         if needle.is_empty() {
             return None;
         }
-        let pos = self.text.find(needle)?;
-        Some(line_at(self.text, pos))
+        let from = self.cursor.get().min(self.text.len());
+        let pos = match self.text.get(from..).and_then(|rest| rest.find(needle)) {
+            Some(i) => from + i,
+            None => self.text.find(needle)?,
+        };
+        self.cursor.set(pos);
+        Some(pos)
+    }
+
+    /// 1-based line of byte `pos`, counted on from the last computed line when possible.
+    fn line_at_pos(&self, pos: usize) -> u32 {
+        let (at, line) = self.line_cache.get();
+        let l = match self.text.as_bytes().get(at..pos) {
+            Some(span) if pos >= at => line + memchr::memchr_iter(b'\n', span).count() as u32,
+            _ => line_at(self.text, pos),
+        };
+        self.line_cache.set((pos, l));
+        l
+    }
+
+    /// 1-based line of `needle` (see [`Emitter::evidence`]).
+    pub fn line_of(&self, needle: &str) -> Option<u32> {
+        self.locate(needle).map(|p| self.line_at_pos(p))
     }
 
     /// Evidence pointing at `needle`; the snippet is the line around it.
     pub fn evidence(&self, needle: &str) -> Evidence {
-        let pos = if needle.is_empty() {
-            None
-        } else {
-            self.text.find(needle)
-        };
+        let pos = self.locate(needle);
         let mut ev = Evidence::new(
             self.rel_path,
-            pos.map(|p| line_at(self.text, p)),
+            pos.map(|p| self.line_at_pos(p)),
             self.detector,
             Method::CloudExport,
             Confidence::High,
         );
         if let Some(p) = pos {
-            let start = self.text[..p].rfind('\n').map_or(0, |i| i + 1);
-            let end = self.text[p..].find('\n').map_or(self.text.len(), |i| p + i);
-            let line = &self.text[start..end];
-            // One-line exports (terraform show -json) would give a useless line start.
-            let from = if line.len() > 120 { p } else { start };
+            // Look at most 240 bytes around the hit: one-line exports (terraform show -json)
+            // have no useful line start, and a bounded window keeps this cheap.
+            let lo = floor_char(self.text, p.saturating_sub(240));
+            let hi = floor_char(self.text, (p + 240).min(self.text.len()));
+            let start = self.text[lo..p].rfind('\n').map_or(lo, |i| lo + i + 1);
+            let end = self.text[p..hi].find('\n').map_or(hi, |i| p + i);
+            let from = if p - start > 60 { p } else { start };
             ev.snippet = Some(snippet(&self.text[from..end]));
         }
         ev
@@ -323,9 +351,14 @@ impl<'a> Emitter<'a> {
         self.out.findings.push(f);
     }
 
-    /// A risk of a documented rule on `component`, located at `needle`.
+    /// A risk of a documented rule on `component`, located at `needle` (empty: at the
+    /// component's own evidence line).
     pub fn risk(&mut self, rule: &str, component: &Finding, message: String, needle: &str) {
-        let line = self.line_of(needle);
+        let line = if needle.is_empty() {
+            component.evidence.line
+        } else {
+            self.line_of(needle).or(component.evidence.line)
+        };
         self.out.risks.push(risk(
             rule,
             Some(component.id()),
@@ -382,6 +415,14 @@ impl<'a> Emitter<'a> {
         self.push(f);
         id
     }
+}
+
+/// The largest char boundary at or below `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// `repo[:tag][@digest]` → (repo, tag). A port in the registry host is not a tag.

@@ -196,8 +196,15 @@ fn endpoint(v: &Value, name: &str, em: &mut Emitter) {
         };
         let dm_name = s(dm, "displayName").unwrap_or(dm_id);
         let identity = format!("{name}/deployedModels/{dm_id}");
+        // `"id": "<n>"` is the deployed model itself; the bare number also keys trafficSplit.
+        let quoted = format!("\"id\": \"{dm_id}\"");
+        let needle = if em.line_of(&quoted).is_some() {
+            quoted.as_str()
+        } else {
+            dm_id
+        };
         let mut d = em
-            .finding(ComponentKind::Service, dm_name, &identity, PROVIDER, dm_id)
+            .finding(ComponentKind::Service, dm_name, &identity, PROVIDER, needle)
             .prop("resource-type", "deployed-model")
             .prop("endpoint", display);
         if let Some(mt) = at_str(dm, &["dedicatedResources", "machineSpec", "machineType"]) {
