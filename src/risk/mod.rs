@@ -24,6 +24,31 @@ pub const RULES: &[Rule] = &[
         summary: "archive member name escapes the archive root or differs between headers",
     },
     Rule {
+        id: "AIBOM-CLOUD-EXTERNAL-MODEL-DATA",
+        severity: Severity::Medium,
+        summary: "cloud model loads its artifact from a bucket of another account",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-KEY-AUTH",
+        severity: Severity::Medium,
+        summary: "cloud AI resource accepts static API keys (local auth)",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-NO-CONTENT-FILTER",
+        severity: Severity::Medium,
+        summary: "cloud AI deployment or agent has no content filter / guardrail",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-NO-INVOCATION-LOGGING",
+        severity: Severity::Low,
+        summary: "model invocation logging is not configured",
+    },
+    Rule {
+        id: "AIBOM-CLOUD-PUBLIC-ENDPOINT",
+        severity: Severity::Medium,
+        summary: "cloud AI endpoint or account is reachable from public networks",
+    },
+    Rule {
         id: "AIBOM-EXECUTABLE-MODEL",
         severity: Severity::Medium,
         summary: "model file is a native executable (llamafile)",

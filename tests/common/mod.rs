@@ -37,6 +37,11 @@ pub fn scan_with(rel: &str, adjust: impl FnOnce(&mut ScanOptions)) -> Bom {
     run_scan(&opts).expect("scan runs")
 }
 
+/// Scan `fixtures/<rel>` as cloud exports (`--cloud`), with no repository path.
+pub fn scan_cloud(rel: &str) -> Bom {
+    scan_with(rel, |o| o.cloud = std::mem::take(&mut o.paths))
+}
+
 /// One line per component, risk and warning:
 /// `library pypi/torch@2.3.1 [category=framework, scope=required] <- requirements.txt:3 (python-requirements)`
 pub fn summary(bom: &Bom) -> String {
