@@ -311,9 +311,8 @@ pub fn hub_id(s: &str, sentence_transformers: bool) -> Option<String> {
             if sentence_transformers && patterns::ST_PREFIXES.iter().any(|p| s.starts_with(p)) {
                 return Some(format!("sentence-transformers/{s}"));
             }
-            patterns::CANONICAL_PREFIXES
-                .iter()
-                .any(|p| s.starts_with(p))
+            patterns::CANONICAL_MODELS
+                .contains(&s)
                 .then(|| s.to_string())
         }
     }
@@ -405,6 +404,19 @@ fn import_ok(unit: &Unit, lang: Lang, call: &Call, pat: &Pattern) -> bool {
     }
 }
 
+/// The callee ends with the pattern, or (for classes) calls one of its `from_*` constructors.
+fn pattern_matches(call: &Call, pat: &Pattern) -> bool {
+    if call.ends_with(pat.callee) {
+        return true;
+    }
+    matches!(pat.role, Role::Service(_) | Role::Client(_))
+        && call
+            .callee
+            .strip_prefix(pat.callee)
+            .and_then(|m| m.strip_prefix('.'))
+            .is_some_and(|m| m.starts_with("from_") && !m.contains('.'))
+}
+
 /// The argument of a pattern: positional first, then keywords in order.
 fn arg<'c>(call: &'c Call, pat: &Pattern) -> Option<&'c Val> {
     for k in pat.kws {
@@ -441,7 +453,7 @@ pub fn run(unit: &Unit, toks: &[Token], lang: Lang, table: &[Pattern], em: &mut 
         builtin_datasets(unit, call, em);
         let Some(pat) = table
             .iter()
-            .find(|p| call.ends_with(p.callee) && import_ok(unit, lang, call, p))
+            .find(|p| pattern_matches(call, p) && import_ok(unit, lang, call, p))
         else {
             client_method(unit, call, &clients, em);
             continue;

@@ -306,7 +306,7 @@ fn container(image: &str, at: u32, em: &mut Emitter) {
         name.as_str(),
         em.src.evidence(at, Method::ApiCall, Confidence::High),
     )
-    .with_identity(name.clone())
+    .with_identity(image.to_ascii_lowercase())
     .with_version(tag.or(digest))
     .prop("image", image);
     f = f.prop("started-by", "docker run");
@@ -338,7 +338,9 @@ mod tests {
             "{ids:?}"
         );
         assert!(
-            ids.contains(&"container:ghcr.io/huggingface/text-generation-inference".to_string()),
+            ids.contains(
+                &"container:ghcr.io/huggingface/text-generation-inference:3.0.1".to_string()
+            ),
             "{ids:?}"
         );
         assert!(
