@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn build_hostile_tree(root: &Path) {
-    let fs = std::fs::write;
+    fn fs(p: impl AsRef<Path>, c: impl AsRef<[u8]>) -> std::io::Result<()> {
+        std::fs::write(p, c)
+    }
     fs(root.join("requirements.txt"), "transformers==4.44.2\n").unwrap();
     // symlink loop and a dangling link
     std::fs::create_dir_all(root.join("loop/inner")).unwrap();

@@ -268,7 +268,7 @@ fn const_assignment(toks: &[Token], i: usize, lang: Lang) -> Option<(String, u32
         };
         // languages without a Newline token: a statement may start on any line
         let line_start = lang != Lang::Python && prev.line < toks[i].line;
-        if !ok && !line_start && !(prev.is_punct('(') && lang == Lang::Go) {
+        if !(ok || line_start || (prev.is_punct('(') && lang == Lang::Go)) {
             return None;
         }
     }

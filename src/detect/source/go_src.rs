@@ -80,8 +80,7 @@ fn go_imports(toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
         }
         let grouped = toks.get(i + 1).is_some_and(|t| t.is_punct('('));
         let mut k = if grouped { i + 2 } else { i + 1 };
-        loop {
-            let Some(t) = toks.get(k) else { break };
+        while let Some(t) = toks.get(k) {
             if t.is_punct(')') {
                 break;
             }

@@ -63,7 +63,7 @@ pub fn package_for(ctx: &Context, eco: Ecosystem, module: &str) -> Option<String
         .catalog
         .lookup(eco, &candidate)
         .is_some_and(|e| e.name == entry.name);
-    (same_entry && candidate.starts_with(&eco.normalize_name(prefix)) || same_entry)
+    (same_entry && candidate.starts_with(&eco.normalize_name(prefix)))
         .then_some(candidate)
 }
 

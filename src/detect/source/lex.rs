@@ -288,7 +288,8 @@ impl Lexer<'_> {
         // loop above, which only stops on ASCII, but keep slicing safe)
         let word = self.text.get(o..self.pos).unwrap_or("");
         let next = self.peek(0);
-        match self.lang {
+        let lang = self.lang;
+        match lang {
             Lang::Python
                 if (next == b'"' || next == b'\'')
                     && word.len() <= 3
@@ -300,10 +301,12 @@ impl Lexer<'_> {
                 self.py_string(o, l, lw.contains('r'), lw.contains('f'));
                 return;
             }
-            Lang::Rust if (word == "r" || word == "br") && (next == b'"' || next == b'#') => {
-                if self.rust_raw(o, l) {
-                    return;
-                }
+            Lang::Rust
+                if (word == "r" || word == "br")
+                    && (next == b'"' || next == b'#')
+                    && self.rust_raw(o, l) =>
+            {
+                return;
             }
             Lang::Rust if word == "b" && (next == b'"' || next == b'\'') => {
                 self.string(o, next);
@@ -368,10 +371,7 @@ impl Lexer<'_> {
     fn char_close(&self) -> bool {
         let rest = self.text.get(self.pos + 1..).unwrap_or("");
         let mut it = rest.chars();
-        match (it.next(), it.next()) {
-            (Some(_), Some('\'')) => true,
-            _ => false,
-        }
+        matches!((it.next(), it.next()), (Some(_), Some('\'')))
     }
 
     /// Read up to the closing `q`; returns (value, terminated). Single-line strings end at a
@@ -437,18 +437,17 @@ impl Lexer<'_> {
     /// A Python string at the quote under `pos` (prefix already consumed).
     fn py_string(&mut self, start: usize, line: u32, raw: bool, fstr: bool) {
         let q = self.peek(0);
-        let value;
-        if self.peek(1) == q && self.peek(2) == q {
+        let value = if self.peek(1) == q && self.peek(2) == q {
             self.pos += 3;
-            value = self.until_triple(q, !raw);
+            self.until_triple(q, !raw)
         } else {
             self.pos += 1;
             let (v, ok) = self.until_quote(q, false, !raw);
             if !ok {
                 return;
             }
-            value = v;
-        }
+            v
+        };
         let interpolated = fstr && value.contains('{');
         self.push(
             TokKind::Str {

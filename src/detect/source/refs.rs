@@ -527,10 +527,7 @@ pub fn run(unit: &Unit, toks: &[Token], lang: Lang, table: &[Pattern], em: &mut 
                 let serve = match key {
                     "" => receiver_serve(unit, call, pat.callee, &clients, &r.0),
                     "litellm" => litellm_serve(&r.0),
-                    k => match providers::provider(k) {
-                        Some(p) => Some(served_by(unit, call, p)),
-                        None => None,
-                    },
+                    k => providers::provider(k).map(|p| served_by(unit, call, p)),
                 };
                 let Some(serve) = serve else { continue };
                 let id = match key {
