@@ -63,8 +63,7 @@ pub fn package_for(ctx: &Context, eco: Ecosystem, module: &str) -> Option<String
         .catalog
         .lookup(eco, &candidate)
         .is_some_and(|e| e.name == entry.name);
-    (same_entry && candidate.starts_with(&eco.normalize_name(prefix)))
-        .then_some(candidate)
+    (same_entry && candidate.starts_with(&eco.normalize_name(prefix))).then_some(candidate)
 }
 
 /// The package part of an npm specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`.
