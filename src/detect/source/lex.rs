@@ -1,0 +1,676 @@
+//! A small hand tokenizer for the languages the `source` family reads.
+//!
+//! # What it detects
+//! Nothing by itself: it turns source text into identifiers, string literals and punctuation,
+//! dropping comments, so that the call recogniser ([`super::calls`]) never sees a model id that
+//! sits in a comment, a docstring or prose.
+//!
+//! # Files claimed
+//! None (a library for the source detectors).
+//!
+//! # Evidence and confidence
+//! Every token carries its byte offset and 1-based line.
+//!
+//! # Not handled
+//! Full grammars. Python f-strings and JS template literals with `${…}` are kept but marked
+//! `interpolated` (their value is not a literal). JS regex literals are recognised by the token
+//! before the `/`, which is right for real code and harmless when wrong (one line at most is
+//! misread, because `'`/`"` strings never span a newline). Rust lifetimes are skipped.
+//!
+//! # References
+//! Python lexical analysis (docs.python.org/3/reference/lexical_analysis.html), ECMAScript
+//! string/template/regex literals, Go spec "String literals", Rust reference "Tokens", JLS
+//! §3.10.6 text blocks.
+
+/// The lexical family of a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Python,
+    Js,
+    Go,
+    Rust,
+    /// Java and Kotlin share comments and string shapes (`"…"`, `"""…"""`).
+    Jvm,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokKind {
+    Ident(String),
+    /// A string literal's value (escapes of quotes/backslashes undone, others kept).
+    Str {
+        value: String,
+        /// f-string / template literal with interpolation: not a constant.
+        interpolated: bool,
+        /// A Python string that is a whole statement (docstring, bare triple-quoted text).
+        statement: bool,
+    },
+    Number(String),
+    Punct(char),
+    /// End of a logical line (Python only; newlines inside brackets do not count).
+    Newline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub kind: TokKind,
+    pub offset: usize,
+    pub line: u32,
+}
+
+impl Token {
+    pub fn ident(&self) -> Option<&str> {
+        match &self.kind {
+            TokKind::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of a constant string literal.
+    pub fn str_lit(&self) -> Option<&str> {
+        match &self.kind {
+            TokKind::Str {
+                value,
+                interpolated: false,
+                ..
+            } => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_punct(&self, c: char) -> bool {
+        self.kind == TokKind::Punct(c)
+    }
+}
+
+/// Upper bound on tokens kept per file: generated or minified sources beyond this are cut, not
+/// allowed to grow memory without limit.
+pub const MAX_TOKENS: usize = 2_000_000;
+
+/// Tokenize `text` as `lang`. Never fails: malformed input (unterminated strings or comments)
+/// ends the current token at the end of the line or file.
+pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
+    let mut lx = Lexer {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        line: 1,
+        lang,
+        out: Vec::new(),
+        depth: 0,
+    };
+    lx.run();
+    if lang == Lang::Python {
+        mark_statement_strings(&mut lx.out);
+    }
+    lx.out
+}
+
+struct Lexer<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    line: u32,
+    lang: Lang,
+    out: Vec<Token>,
+    /// Bracket depth, for Python logical lines.
+    depth: u32,
+}
+
+impl Lexer<'_> {
+    fn peek(&self, ahead: usize) -> u8 {
+        self.s.get(self.pos + ahead).copied().unwrap_or(0)
+    }
+
+    fn push(&mut self, kind: TokKind, offset: usize, line: u32) {
+        if self.out.len() < MAX_TOKENS {
+            self.out.push(Token { kind, offset, line });
+        }
+    }
+
+    /// Advance one byte, counting lines.
+    fn bump(&mut self) {
+        if self.peek(0) == b'\n' {
+            self.line += 1;
+        }
+        self.pos += 1;
+    }
+
+    fn run(&mut self) {
+        while self.pos < self.s.len() {
+            if self.out.len() >= MAX_TOKENS {
+                return;
+            }
+            let c = self.peek(0);
+            match c {
+                b'\n' => {
+                    if self.lang == Lang::Python && self.depth == 0 {
+                        let (o, l) = (self.pos, self.line);
+                        if !matches!(
+                            self.out.last().map(|t| &t.kind),
+                            Some(TokKind::Newline) | None
+                        ) {
+                            self.push(TokKind::Newline, o, l);
+                        }
+                    }
+                    self.bump();
+                }
+                b' ' | b'\t' | b'\r' | 0x0c => self.pos += 1,
+                b'\\' if self.lang == Lang::Python && self.peek(1) == b'\n' => {
+                    self.pos += 1;
+                    self.bump();
+                }
+                b'\\' if self.lang == Lang::Python && self.peek(1) == b'\r' => {
+                    self.pos += 2;
+                }
+                b'#' if self.lang == Lang::Python => self.skip_line(),
+                b'/' if self.lang != Lang::Python && self.peek(1) == b'/' => self.skip_line(),
+                b'/' if self.lang != Lang::Python && self.peek(1) == b'*' => self.skip_block(),
+                b'/' if self.lang == Lang::Js && self.regex_allowed() => self.skip_regex(),
+                b'"' | b'\'' => self.string(self.pos, c),
+                b'`' if matches!(self.lang, Lang::Js | Lang::Go) => self.backtick(),
+                b'0'..=b'9' => self.number(),
+                _ if c == b'_' || c == b'$' || c.is_ascii_alphabetic() || c >= 0x80 => {
+                    self.ident_or_prefixed_string()
+                }
+                _ => {
+                    let (o, l) = (self.pos, self.line);
+                    match c {
+                        b'(' | b'[' | b'{' => self.depth += 1,
+                        b')' | b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    self.push(TokKind::Punct(c as char), o, l);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+
+    fn skip_line(&mut self) {
+        while self.pos < self.s.len() && self.peek(0) != b'\n' {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_block(&mut self) {
+        self.pos += 2;
+        let mut nest = 1u32;
+        while self.pos < self.s.len() {
+            if self.peek(0) == b'*' && self.peek(1) == b'/' {
+                self.pos += 2;
+                nest -= 1;
+                if nest == 0 || self.lang != Lang::Rust {
+                    return;
+                }
+            } else if self.lang == Lang::Rust && self.peek(0) == b'/' && self.peek(1) == b'*' {
+                self.pos += 2;
+                nest += 1;
+            } else {
+                self.bump();
+            }
+        }
+    }
+
+    /// A `/` starts a regex literal when the previous token cannot end an expression.
+    fn regex_allowed(&self) -> bool {
+        match self.out.last().map(|t| &t.kind) {
+            None => true,
+            Some(TokKind::Punct(p)) => !matches!(p, ')' | ']' | '}'),
+            Some(TokKind::Ident(w)) => {
+                matches!(
+                    w.as_str(),
+                    "return" | "typeof" | "case" | "do" | "else" | "in" | "of" | "yield"
+                )
+            }
+            _ => false,
+        }
+    }
+
+    fn skip_regex(&mut self) {
+        let start = self.pos;
+        self.pos += 1;
+        let mut in_class = false;
+        while self.pos < self.s.len() {
+            match self.peek(0) {
+                b'\n' => {
+                    // not a regex after all: treat the `/` as punctuation
+                    self.pos = start + 1;
+                    let l = self.line;
+                    self.push(TokKind::Punct('/'), start, l);
+                    return;
+                }
+                b'\\' => self.pos += 2,
+                b'[' => {
+                    in_class = true;
+                    self.pos += 1
+                }
+                b']' => {
+                    in_class = false;
+                    self.pos += 1
+                }
+                b'/' if !in_class => {
+                    self.pos += 1;
+                    while self.peek(0).is_ascii_alphabetic() {
+                        self.pos += 1;
+                    }
+                    return;
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn number(&mut self) {
+        let (o, l) = (self.pos, self.line);
+        while self.pos < self.s.len() {
+            let c = self.peek(0);
+            if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        let v = self.text.get(o..self.pos).unwrap_or("").to_string();
+        self.push(TokKind::Number(v), o, l);
+    }
+
+    fn ident_or_prefixed_string(&mut self) {
+        let (o, l) = (self.pos, self.line);
+        while self.pos < self.s.len() {
+            let c = self.peek(0);
+            if c == b'_' || c == b'$' || c.is_ascii_alphanumeric() || c >= 0x80 {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        // step back to a char boundary if a multi-byte char was cut (cannot happen with the
+        // loop above, which only stops on ASCII, but keep slicing safe)
+        let word = self.text.get(o..self.pos).unwrap_or("");
+        let next = self.peek(0);
+        let lang = self.lang;
+        match lang {
+            Lang::Python
+                if (next == b'"' || next == b'\'')
+                    && word.len() <= 3
+                    && word
+                        .chars()
+                        .all(|c| matches!(c.to_ascii_lowercase(), 'r' | 'b' | 'f' | 'u')) =>
+            {
+                let lw = word.to_ascii_lowercase();
+                self.py_string(o, l, lw.contains('r'), lw.contains('f'));
+                return;
+            }
+            Lang::Rust
+                if (word == "r" || word == "br")
+                    && (next == b'"' || next == b'#')
+                    && self.rust_raw(o, l) =>
+            {
+                return;
+            }
+            Lang::Rust if word == "b" && (next == b'"' || next == b'\'') => {
+                self.string(o, next);
+                return;
+            }
+            _ => {}
+        }
+        self.push(TokKind::Ident(word.to_string()), o, l);
+    }
+
+    fn string(&mut self, start: usize, q: u8) {
+        if self.lang == Lang::Python {
+            let l = self.line;
+            self.py_string(start, l, false, false);
+            return;
+        }
+        let l = self.line;
+        if q == b'\'' && self.lang == Lang::Rust {
+            // char literal 'x' / '\n' or a lifetime 'a
+            let is_char = self.peek(1) == b'\\' || (self.peek(1) != 0 && self.char_close());
+            if !is_char {
+                self.pos += 1;
+                return;
+            }
+        }
+        if self.lang == Lang::Jvm
+            && self.peek(0) == b'"'
+            && self.peek(1) == b'"'
+            && self.peek(2) == b'"'
+        {
+            self.pos += 3;
+            let v = self.until_triple(b'"', true);
+            self.push(
+                TokKind::Str {
+                    value: v,
+                    interpolated: false,
+                    statement: false,
+                },
+                start,
+                l,
+            );
+            return;
+        }
+        // the quote is under `pos` (for Rust `b"…"` the token starts at the `b`)
+        self.pos += 1;
+        let multiline = self.lang == Lang::Rust && q == b'"';
+        let (v, ok) = self.until_quote(q, multiline, true);
+        if ok {
+            self.push(
+                TokKind::Str {
+                    value: v,
+                    interpolated: false,
+                    statement: false,
+                },
+                start,
+                l,
+            );
+        }
+    }
+
+    /// Whether a Rust `'` at `pos` closes as a char literal (`'x'` with one UTF-8 char).
+    fn char_close(&self) -> bool {
+        let rest = self.text.get(self.pos + 1..).unwrap_or("");
+        let mut it = rest.chars();
+        matches!((it.next(), it.next()), (Some(_), Some('\'')))
+    }
+
+    /// Read up to the closing `q`; returns (value, terminated). Single-line strings end at a
+    /// newline (unterminated: discarded), which bounds the damage of a misread quote.
+    fn until_quote(&mut self, q: u8, multiline: bool, escapes: bool) -> (String, bool) {
+        let mut v: Vec<u8> = Vec::new();
+        while self.pos < self.s.len() {
+            let c = self.peek(0);
+            if c == b'\\' && escapes {
+                let n = self.peek(1);
+                match n {
+                    b'\n' => {
+                        self.pos += 1;
+                        self.bump();
+                        continue;
+                    }
+                    b'\\' | b'\'' | b'"' | b'`' | b'/' => v.push(n),
+                    b'n' => v.push(b'\n'),
+                    b't' => v.push(b'\t'),
+                    _ => {
+                        v.push(b'\\');
+                        v.push(n);
+                    }
+                }
+                self.pos += 2;
+                continue;
+            }
+            if c == q {
+                self.pos += 1;
+                return (String::from_utf8_lossy(&v).into_owned(), true);
+            }
+            if c == b'\n' && !multiline {
+                return (String::new(), false);
+            }
+            v.push(c);
+            self.bump();
+        }
+        (String::new(), false)
+    }
+
+    fn until_triple(&mut self, q: u8, escapes: bool) -> String {
+        let mut v: Vec<u8> = Vec::new();
+        while self.pos < self.s.len() {
+            let c = self.peek(0);
+            if c == b'\\' && escapes && self.pos + 1 < self.s.len() {
+                v.push(c);
+                self.pos += 1;
+                let n = self.peek(0);
+                v.push(n);
+                self.bump();
+                continue;
+            }
+            if c == q && self.peek(1) == q && self.peek(2) == q {
+                self.pos += 3;
+                break;
+            }
+            v.push(c);
+            self.bump();
+        }
+        String::from_utf8_lossy(&v).into_owned()
+    }
+
+    /// A Python string at the quote under `pos` (prefix already consumed).
+    fn py_string(&mut self, start: usize, line: u32, raw: bool, fstr: bool) {
+        let q = self.peek(0);
+        let value = if self.peek(1) == q && self.peek(2) == q {
+            self.pos += 3;
+            self.until_triple(q, !raw)
+        } else {
+            self.pos += 1;
+            let (v, ok) = self.until_quote(q, false, !raw);
+            if !ok {
+                return;
+            }
+            v
+        };
+        let interpolated = fstr && value.contains('{');
+        self.push(
+            TokKind::Str {
+                value,
+                interpolated,
+                statement: false,
+            },
+            start,
+            line,
+        );
+    }
+
+    /// Rust raw string `r#"…"#`; false when this is not one (then it is an identifier).
+    fn rust_raw(&mut self, start: usize, line: u32) -> bool {
+        let mut hashes = 0;
+        while self.peek(hashes) == b'#' {
+            hashes += 1;
+        }
+        if self.peek(hashes) != b'"' {
+            return false;
+        }
+        self.pos += hashes + 1;
+        let body_start = self.pos;
+        while self.pos < self.s.len() {
+            if self.peek(0) == b'"' && (0..hashes).all(|i| self.peek(1 + i) == b'#') {
+                let v = self
+                    .text
+                    .get(body_start..self.pos)
+                    .unwrap_or("")
+                    .to_string();
+                self.pos += 1 + hashes;
+                self.push(
+                    TokKind::Str {
+                        value: v,
+                        interpolated: false,
+                        statement: false,
+                    },
+                    start,
+                    line,
+                );
+                return true;
+            }
+            self.bump();
+        }
+        true
+    }
+
+    /// JS template literal or Go raw string.
+    fn backtick(&mut self) {
+        let (o, l) = (self.pos, self.line);
+        self.pos += 1;
+        let mut v: Vec<u8> = Vec::new();
+        let mut interpolated = false;
+        let js = self.lang == Lang::Js;
+        while self.pos < self.s.len() {
+            let c = self.peek(0);
+            if js && c == b'\\' {
+                v.push(self.peek(1));
+                self.pos += 2;
+                continue;
+            }
+            if js && c == b'$' && self.peek(1) == b'{' {
+                interpolated = true;
+                // skip the expression, balancing braces
+                self.pos += 2;
+                let mut d = 1u32;
+                while self.pos < self.s.len() && d > 0 {
+                    match self.peek(0) {
+                        b'{' => d += 1,
+                        b'}' => d -= 1,
+                        _ => {}
+                    }
+                    self.bump();
+                }
+                continue;
+            }
+            if c == b'`' {
+                self.pos += 1;
+                break;
+            }
+            v.push(c);
+            self.bump();
+        }
+        self.push(
+            TokKind::Str {
+                value: String::from_utf8_lossy(&v).into_owned(),
+                interpolated,
+                statement: false,
+            },
+            o,
+            l,
+        );
+    }
+}
+
+/// Mark Python strings that form a whole statement (docstrings, bare text blocks): the token
+/// before is a logical-line start and the one after ends the line. Implicitly concatenated
+/// strings (`"a" "b"` on one statement) are marked together.
+fn mark_statement_strings(toks: &mut [Token]) {
+    let mut i = 0;
+    while i < toks.len() {
+        let at_start = i == 0
+            || matches!(toks[i - 1].kind, TokKind::Newline)
+            || toks[i - 1].is_punct(':') && ends_block_header(toks, i - 1);
+        if at_start && matches!(toks[i].kind, TokKind::Str { .. }) {
+            let mut j = i;
+            while j < toks.len() && matches!(toks[j].kind, TokKind::Str { .. }) {
+                j += 1;
+            }
+            if j == toks.len() || matches!(toks[j].kind, TokKind::Newline) {
+                for t in &mut toks[i..j] {
+                    if let TokKind::Str { statement, .. } = &mut t.kind {
+                        *statement = true;
+                    }
+                }
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+/// `def f(): "doc"` on one line: a `:` that ends a compound-statement header.
+fn ends_block_header(toks: &[Token], colon: usize) -> bool {
+    let mut k = colon;
+    while k > 0 {
+        k -= 1;
+        match &toks[k].kind {
+            TokKind::Newline => return false,
+            TokKind::Ident(w) if matches!(w.as_str(), "def" | "class") => {
+                return k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strs(text: &str, lang: Lang) -> Vec<String> {
+        tokenize(text, lang)
+            .iter()
+            .filter_map(|t| match &t.kind {
+                TokKind::Str {
+                    value,
+                    statement: false,
+                    interpolated: false,
+                } => Some(value.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn python_strings_comments_and_docstrings() {
+        let src = "\"\"\"Module doc gpt-4o\"\"\"\nx = 'a' # 'not-this'\ndef f():\n    '''doc'''\n    return r\"\\d\" + b'z' + f\"{x}\" + f\"plain\"\ny = (\n  \"multi\"\n)\n\"bare\"\n";
+        assert_eq!(
+            strs(src, Lang::Python),
+            vec!["a", "\\d", "z", "plain", "multi"]
+        );
+        let toks = tokenize("a = \"x\\\"y\"", Lang::Python);
+        assert_eq!(toks[2].str_lit(), Some("x\"y"));
+        assert_eq!(toks[2].line, 1);
+    }
+
+    #[test]
+    fn python_unterminated_is_dropped_and_lines_count() {
+        let toks = tokenize("a = 'oops\nb = \"ok\"\n\"\"\"never closed", Lang::Python);
+        let s: Vec<_> = toks
+            .iter()
+            .filter_map(|t| t.str_lit().map(|v| (v, t.line)))
+            .collect();
+        assert_eq!(s[0], ("ok", 2));
+    }
+
+    #[test]
+    fn js_templates_regex_and_comments() {
+        let src = "// 'c'\nconst a = `t`; const b = `x${y}z`; /* \"no\" */ const r = /'[\"]/g; const c = \"d\";";
+        assert_eq!(strs(src, Lang::Js), vec!["t", "d"]);
+        // division is not a regex
+        assert_eq!(strs("x = a / b; y = 'q' / 2", Lang::Js), vec!["q"]);
+    }
+
+    #[test]
+    fn go_rust_jvm_shapes() {
+        assert_eq!(
+            strs("s := `raw \"x\"` // \"c\"\nt := \"u\"", Lang::Go),
+            vec!["raw \"x\"", "u"]
+        );
+        assert_eq!(
+            strs("fn f<'a>(x: &'a str) { let c = 'q'; let s = r#\"a\"b\"#; /* /* \"n\" */ */ \"k\" }", Lang::Rust),
+            vec!["q", "a\"b", "k"]
+        );
+        assert_eq!(
+            strs(
+                "String s = \"\"\"\n  block\n  \"\"\"; // \"x\"\nchar c = 'y';",
+                Lang::Jvm
+            ),
+            vec!["\n  block\n  ", "y"]
+        );
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for lang in [Lang::Python, Lang::Js, Lang::Go, Lang::Rust, Lang::Jvm] {
+            for s in [
+                "\"",
+                "'",
+                "`",
+                "r#",
+                "/*",
+                "\\",
+                "r#\"",
+                "'\\",
+                "\u{e9}'\u{e9}",
+                "\"\"\"",
+            ] {
+                let _ = tokenize(s, lang);
+            }
+        }
+    }
+}

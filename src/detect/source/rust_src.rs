@@ -1,0 +1,160 @@
+//! Rust sources.
+//!
+//! # What it detects
+//! `use` / `extern crate` / qualified paths of AI crates (`library`, through the Cargo
+//! catalogue's import names); hf-hub `api.model("org/name")`, `Repo::with_revision(…)`,
+//! `api.dataset(…)`; async-openai `.model("gpt-4o")`; provider hosts and env var names.
+//!
+//! # Files claimed
+//! `*.rs`.
+//!
+//! # Evidence and confidence
+//! As for Python.
+//!
+//! # Not handled
+//! Macros that build ids; ids passed through `format!`.
+//!
+//! # References
+//! docs.rs/hf-hub, docs.rs/async-openai, docs.rs/candle-core.
+
+use super::calls::{self, Unit};
+use super::lex::{self, Lang, Token};
+use super::refs::{self, Emitter, Src};
+use super::{imports, patterns, prefilter_hit};
+use crate::bom::normalize::Ecosystem;
+use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
+
+pub const ID: &str = "rust-code";
+
+pub fn claim(c: &Candidate) -> Claim {
+    if c.ext == "rs" {
+        Claim::Yes
+    } else {
+        Claim::No
+    }
+}
+
+pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
+    let mut out = DetectOutcome::default();
+    let text = match input.text() {
+        Ok(t) => t,
+        Err(e) => return DetectOutcome::failure(input, ID, e),
+    };
+    if !prefilter_hit(text) {
+        return out;
+    }
+    let toks = lex::tokenize(text, Lang::Rust);
+    let mut unit = calls::analyze(&toks, Lang::Rust);
+    let found = rust_imports(ctx, &toks, &mut unit);
+    let src = Src::new(&input.rel_path, ID, text);
+    let mut em = Emitter::new(&src, &mut out);
+    imports::emit(ctx, Ecosystem::Cargo, &found, &mut em);
+    refs::run(&unit, &toks, Lang::Rust, patterns::RUST, &mut em);
+    out
+}
+
+/// `use a::b::{C, D as E};`, `extern crate x;`, and `krate::path` uses of catalogued crates.
+fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
+    let mut found = Vec::new();
+    for i in 0..toks.len() {
+        let Some(w) = toks[i].ident() else { continue };
+        let path_sep = |k: usize| {
+            toks.get(k).is_some_and(|t| t.is_punct(':'))
+                && toks.get(k + 1).is_some_and(|t| t.is_punct(':'))
+        };
+        if w == "extern" && toks.get(i + 1).and_then(Token::ident) == Some("crate") {
+            if let Some(c) = toks.get(i + 2).and_then(Token::ident) {
+                unit.imported.insert(c.to_string(), c.to_string());
+                found.push((c.to_string(), toks[i].line));
+            }
+            continue;
+        }
+        if w == "use" {
+            // collect the path up to `;` or `{`
+            let mut path = String::new();
+            let mut k = i + 1;
+            while let Some(t) = toks.get(k) {
+                if let Some(seg) = t.ident() {
+                    if !path.is_empty() {
+                        path.push_str("::");
+                    }
+                    path.push_str(seg);
+                    k += 1;
+                    if path_sep(k) {
+                        k += 2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if path.is_empty()
+                || matches!(
+                    path.split("::").next(),
+                    Some("crate" | "self" | "super" | "std" | "core")
+                )
+            {
+                continue;
+            }
+            found.push((path.clone(), toks[i].line));
+            let root = path.split("::").next().unwrap_or("").to_string();
+            unit.imported.insert(root.clone(), root.clone());
+            if let Some(last) = path.rsplit("::").next() {
+                unit.imported.insert(last.to_string(), path.clone());
+            }
+            if toks.get(k).is_some_and(|t| t.is_punct('{')) {
+                let mut j = k + 1;
+                while let Some(t) = toks.get(j) {
+                    if t.is_punct('}') || t.is_punct(';') || j > k + 200 {
+                        break;
+                    }
+                    if let Some(n) = t.ident() {
+                        if n != "as" && n != "self" {
+                            unit.imported.insert(n.to_string(), format!("{path}::{n}"));
+                        }
+                    }
+                    j += 1;
+                }
+            }
+            continue;
+        }
+        // a qualified path `krate::…` not preceded by `::`
+        if path_sep(i + 1)
+            && !(i >= 1 && toks[i - 1].is_punct(':'))
+            && !unit.imported.contains_key(w)
+            && ctx.catalog.lookup_import(Ecosystem::Cargo, w).is_some()
+        {
+            unit.imported.insert(w.to_string(), w.to_string());
+            found.push((w.to_string(), toks[i].line));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn hf_hub_and_async_openai() {
+        let ctx = Context {
+            catalog: Catalog::builtin(),
+            ..Default::default()
+        };
+        let src = "use hf_hub::api::sync::Api;\nuse candle_core::Tensor;\nfn main() {\n    let api = Api::new().unwrap();\n    let repo = api.model(\"sentence-transformers/all-MiniLM-L6-v2\".to_string());\n    // api.model(\"org/not-this\")\n}\n";
+        let out = detect(
+            &FileInput::from_bytes("m.rs", src.as_bytes().to_vec()),
+            &ctx,
+        );
+        let ids: Vec<String> = out.findings.iter().map(|f| f.id()).collect();
+        assert!(
+            ids.contains(&"model:huggingface/sentence-transformers/all-MiniLM-L6-v2".to_string()),
+            "{ids:?}"
+        );
+        assert!(
+            ids.iter().any(|i| i == "library:cargo/candle-core"),
+            "{ids:?}"
+        );
+        assert!(!ids.iter().any(|i| i.contains("not-this")));
+    }
+}
