@@ -113,7 +113,12 @@ fn mixed_repo_and_account_merge_one_deployment() {
     let model = bom
         .component("model:azure-openai/gpt-4o")
         .expect("deployment-name model");
-    assert_eq!(model.evidence.len(), 2);
+    // the CLI export, the Terraform state and the repo code that calls the deployment
+    assert_eq!(model.evidence.len(), 3);
+    assert!(model
+        .evidence
+        .iter()
+        .any(|e| e.path.ends_with("repo/app.py")));
     assert_eq!(model.version.as_deref(), Some("2024-08-06"));
 }
 

@@ -14,6 +14,7 @@ pub mod input;
 pub mod jvm;
 pub mod model;
 pub mod node;
+pub mod providers;
 pub mod python;
 pub mod rust;
 pub mod source;

@@ -5,7 +5,7 @@
 
 use super::model_ref::{self, ServeHint};
 use super::providers;
-use crate::bom::{ComponentKind, Confidence, Evidence, Finding, Method};
+use crate::bom::{Confidence, Evidence, Finding, Method};
 use std::collections::BTreeSet;
 
 /// One variable: its name, the value as written (if any) and its 1-based line.
@@ -98,9 +98,7 @@ pub fn findings(vars: &[EnvVar], hint: ServeHint, path: &str, detector: &str) ->
 
 /// The `service` finding for a provider, with the identity convention every family shares.
 pub fn service(p: &providers::Provider, ev: Evidence) -> Finding {
-    Finding::new(ComponentKind::Service, p.name, ev)
-        .with_identity(p.key)
-        .with_provider(p.key)
+    crate::detect::providers::provider_service_finding(p, ev)
 }
 
 #[cfg(test)]

@@ -21,11 +21,11 @@
 use super::calls::{self, Unit};
 use super::lex::{self, Lang, Token};
 use super::patterns::JVM_BUILDERS;
-use super::providers;
 use super::refs::{self, api_id, Emitter, Src};
 use super::{imports, prefilter_hit};
 use crate::bom::normalize::Ecosystem;
 use crate::bom::Confidence;
+use crate::detect::providers;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 
 pub const ID: &str = "jvm-code";

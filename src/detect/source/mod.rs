@@ -19,14 +19,16 @@ pub mod js;
 pub mod jvm_src;
 pub mod lex;
 pub mod patterns;
-pub mod providers;
+
 pub mod python;
 pub mod refs;
 pub mod rust_src;
 pub mod secrets;
 pub mod shell;
 
-pub use providers::{provider_for_env_var, provider_for_host, provider_service_finding, Provider};
+pub use crate::detect::providers::{
+    provider_for_env_var, provider_for_host, provider_service_finding, Provider,
+};
 pub use secrets::{find_secrets, redact_all, safe_snippet, SecretMatch};
 
 /// This family's detectors (the registry sorts them by id).

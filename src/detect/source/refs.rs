@@ -25,9 +25,9 @@
 use super::calls::{Call, Unit, Val};
 use super::lex::{Lang, TokKind, Token};
 use super::patterns::{self, Pattern, Role};
-use super::providers::{self, Provider};
 use super::secrets::safe_snippet;
 use crate::bom::{normalize, ComponentKind, Confidence, Evidence, Finding, Method};
+use crate::detect::providers::{self, Provider};
 use crate::detect::DetectOutcome;
 use crate::risk::risk;
 use std::collections::{BTreeMap, BTreeSet};

@@ -24,8 +24,8 @@
 //! # References
 //! Provider key formats as documented by the providers and by secret-scanning rule sets.
 
-use super::providers::{self, Provider};
 use crate::bom::{Confidence, Evidence, Method};
+use crate::detect::providers::{self, Provider};
 use crate::detect::util::{line_at, redact_secret, snippet};
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 use crate::risk::risk;

@@ -17,10 +17,10 @@
 //! # References
 //! `docker run --help`, `ollama --help`, `pip install --help`.
 
-use super::providers;
 use super::refs::{Emitter, Src};
 use crate::bom::normalize::Ecosystem;
 use crate::bom::{ComponentKind, Confidence, Finding, Method};
+use crate::detect::providers;
 use crate::detect::util::package_finding;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 

@@ -1,4 +1,4 @@
-//! The AI provider table: who serves a call, recognised by API host, by the environment
+//! The AI provider table, shared by every family: who serves a call, recognised by API host, by the environment
 //! variables that configure its SDK, and by the model-id shapes it uses. Shared with the config
 //! and infra detectors (compose files, k8s manifests and workflows name the same variables).
 //!
@@ -41,7 +41,12 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "amazon-bedrock",
         name: "Amazon Bedrock",
-        env_vars: &["AWS_BEDROCK_MODEL_ID", "BEDROCK_MODEL_ID"],
+        env_vars: &[
+            "AWS_BEDROCK_MODEL_ID",
+            "BEDROCK_MODEL_ID",
+            "AWS_BEDROCK_*",
+            "BEDROCK_*",
+        ],
         hosts: &[
             "bedrock-runtime.*.amazonaws.com",
             "bedrock.*.amazonaws.com",
@@ -52,7 +57,11 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "anthropic",
         name: "Anthropic",
-        env_vars: &["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"],
+        env_vars: &[
+            "ANTHROPIC_API_KEY",
+            "ANTHROPIC_BASE_URL",
+            "ANTHROPIC_AUTH_TOKEN",
+        ],
         hosts: &["api.anthropic.com"],
         category: "llm-api",
     },
@@ -66,6 +75,8 @@ pub const PROVIDERS: &[Provider] = &[
             "AZURE_OPENAI_DEPLOYMENT_NAME",
             "AZURE_OPENAI_API_VERSION",
             "AZURE_OPENAI_KEY",
+            "AZURE_OPENAI_*",
+            "OPENAI_API_TYPE",
         ],
         hosts: &["*.openai.azure.com", "*.cognitiveservices.azure.com"],
         category: "llm-api",
@@ -99,6 +110,13 @@ pub const PROVIDERS: &[Provider] = &[
         category: "vector-store",
     },
     Provider {
+        key: "elevenlabs",
+        name: "ElevenLabs",
+        env_vars: &["ELEVENLABS_API_KEY", "ELEVEN_API_KEY"],
+        hosts: &["api.elevenlabs.io"],
+        category: "llm-api",
+    },
+    Provider {
         key: "fireworks",
         name: "Fireworks AI",
         env_vars: &["FIREWORKS_API_KEY"],
@@ -115,14 +133,24 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "google-gemini",
         name: "Google Gemini",
-        env_vars: &["GOOGLE_API_KEY", "GEMINI_API_KEY"],
+        env_vars: &[
+            "GOOGLE_API_KEY",
+            "GEMINI_API_KEY",
+            "GOOGLE_GENERATIVE_AI_API_KEY",
+        ],
         hosts: &["generativelanguage.googleapis.com"],
         category: "llm-api",
     },
     Provider {
         key: "google-vertex-ai",
         name: "Google Vertex AI",
-        env_vars: &["VERTEX_AI_PROJECT", "GOOGLE_VERTEX_PROJECT"],
+        env_vars: &[
+            "VERTEX_AI_PROJECT",
+            "GOOGLE_VERTEX_PROJECT",
+            "VERTEXAI_PROJECT",
+            "VERTEX_AI_*",
+            "GOOGLE_VERTEX_*",
+        ],
         hosts: &["aiplatform.googleapis.com", "*-aiplatform.googleapis.com"],
         category: "llm-api",
     },
@@ -143,12 +171,14 @@ pub const PROVIDERS: &[Provider] = &[
             "HF_API_TOKEN",
             "HUGGINGFACE_API_KEY",
             "HUGGINGFACE_TOKEN",
+            "HF_ENDPOINT",
         ],
         hosts: &[
             "huggingface.co",
             "api-inference.huggingface.co",
             "router.huggingface.co",
             "*.endpoints.huggingface.cloud",
+            "*.hf.space",
         ],
         category: "hub",
     },
@@ -159,6 +189,8 @@ pub const PROVIDERS: &[Provider] = &[
             "LANGCHAIN_API_KEY",
             "LANGSMITH_API_KEY",
             "LANGCHAIN_ENDPOINT",
+            "LANGCHAIN_TRACING_V2",
+            "LANGSMITH_*",
         ],
         hosts: &["api.smith.langchain.com"],
         category: "observability",
@@ -166,8 +198,8 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "milvus",
         name: "Milvus",
-        env_vars: &["MILVUS_URI", "MILVUS_HOST"],
-        hosts: &[],
+        env_vars: &["MILVUS_URI", "MILVUS_HOST", "MILVUS_URL", "ZILLIZ_*"],
+        hosts: &["*.zillizcloud.com"],
         category: "vector-store",
     },
     Provider {
@@ -187,7 +219,13 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "ollama",
         name: "Ollama",
-        env_vars: &["OLLAMA_HOST", "OLLAMA_BASE_URL"],
+        env_vars: &[
+            "OLLAMA_HOST",
+            "OLLAMA_BASE_URL",
+            "OLLAMA_API_BASE",
+            "OLLAMA_MODEL",
+            "OLLAMA_URL",
+        ],
         hosts: &[
             "localhost:11434",
             "127.0.0.1:11434",
@@ -201,7 +239,14 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "openai",
         name: "OpenAI",
-        env_vars: &["OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_ORGANIZATION"],
+        env_vars: &[
+            "OPENAI_API_KEY",
+            "OPENAI_ORG_ID",
+            "OPENAI_ORGANIZATION",
+            "OPENAI_BASE_URL",
+            "OPENAI_API_BASE",
+            "OPENAI_PROJECT_ID",
+        ],
         hosts: &["api.openai.com"],
         category: "llm-api",
     },
@@ -236,15 +281,19 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "pinecone",
         name: "Pinecone",
-        env_vars: &["PINECONE_API_KEY"],
+        env_vars: &[
+            "PINECONE_API_KEY",
+            "PINECONE_ENVIRONMENT",
+            "PINECONE_INDEX*",
+        ],
         hosts: &["*.pinecone.io"],
         category: "vector-store",
     },
     Provider {
         key: "qdrant",
         name: "Qdrant",
-        env_vars: &["QDRANT_API_KEY", "QDRANT_URL"],
-        hosts: &["*.cloud.qdrant.io"],
+        env_vars: &["QDRANT_API_KEY", "QDRANT_URL", "QDRANT_HOST"],
+        hosts: &["*.cloud.qdrant.io", "*.qdrant.io"],
         category: "vector-store",
     },
     Provider {
@@ -257,14 +306,21 @@ pub const PROVIDERS: &[Provider] = &[
     Provider {
         key: "together",
         name: "Together AI",
-        env_vars: &["TOGETHER_API_KEY"],
+        env_vars: &["TOGETHER_API_KEY", "TOGETHERAI_API_KEY"],
         hosts: &["api.together.xyz", "api.together.ai"],
+        category: "llm-api",
+    },
+    Provider {
+        key: "voyage-ai",
+        name: "Voyage AI",
+        env_vars: &["VOYAGE_API_KEY"],
+        hosts: &["api.voyageai.com"],
         category: "llm-api",
     },
     Provider {
         key: "weaviate",
         name: "Weaviate",
-        env_vars: &["WEAVIATE_API_KEY", "WEAVIATE_URL"],
+        env_vars: &["WEAVIATE_API_KEY", "WEAVIATE_URL", "WEAVIATE_HOST"],
         hosts: &["*.weaviate.network", "*.weaviate.cloud"],
         category: "vector-store",
     },
@@ -283,8 +339,19 @@ pub fn provider(key: &str) -> Option<&'static Provider> {
 }
 
 /// The provider an environment variable name announces (`OPENAI_API_KEY` → OpenAI).
+/// Exact names win over `PREFIX_*` patterns, so `AZURE_OPENAI_*` never shadows a listed name.
 pub fn provider_for_env_var(name: &str) -> Option<&'static Provider> {
-    PROVIDERS.iter().find(|p| p.env_vars.contains(&name))
+    PROVIDERS
+        .iter()
+        .find(|p| p.env_vars.contains(&name))
+        .or_else(|| {
+            PROVIDERS.iter().find(|p| {
+                p.env_vars.iter().any(|pat| {
+                    pat.strip_suffix('*')
+                        .is_some_and(|prefix| name.starts_with(prefix) && name.len() > prefix.len())
+                })
+            })
+        })
 }
 
 /// The provider serving `host` (a bare host, `host:port`, or a whole URL).
