@@ -135,7 +135,12 @@ fn walk_root(root: &Root, opts: &ScanOptions, skips: &SkipRules, out: &Mutex<Col
     let skipped: std::sync::Arc<Mutex<BTreeMap<String, u64>>> = Default::default();
     let skipped_in_filter = skipped.clone();
     builder.filter_entry(move |entry| {
-        let rel = relative(&root_path, entry.path());
+        // the relative path is only needed to match --exclude globs
+        let rel = if filter_skips.has_excludes() {
+            relative(&root_path, entry.path())
+        } else {
+            String::new()
+        };
         let name = entry.file_name().to_string_lossy();
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         match filter_skips.skip_reason(&rel, &name, is_dir) {
@@ -272,6 +277,14 @@ fn push_warning(out: &Mutex<Collected>, w: Warning) {
 /// `path` relative to `root`, forward slashes; non-UTF-8 bytes are shown lossily.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // Fast path, taken for every walked entry on Unix: a UTF-8 relative path with no `.`, empty
+    // or root component is already what the component loop below would build (it allocated and
+    // re-pushed each component, 7% of a scan's instructions).
+    if let Some(s) = rel.to_str() {
+        if cfg!(unix) && is_plain_relative(s) {
+            return s.to_string();
+        }
+    }
     let mut s = String::new();
     for (i, c) in rel.components().enumerate() {
         if i > 0 {
@@ -280,6 +293,12 @@ pub fn relative(root: &Path, path: &Path) -> String {
         s.push_str(&c.as_os_str().to_string_lossy());
     }
     s
+}
+
+/// True when `s` is relative and has no empty, `.` or `..` component (so `Path::components`
+/// would yield exactly its `/`-separated parts).
+fn is_plain_relative(s: &str) -> bool {
+    !s.is_empty() && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 fn join_display(prefix: &str, rel: &str) -> String {
@@ -346,6 +365,21 @@ pub fn rfc3339(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let root = Path::new("/r");
+        assert_eq!(relative(root, Path::new("/r/a/b.py")), "a/b.py");
+        assert_eq!(relative(root, Path::new("/r")), "");
+        assert_eq!(relative(Path::new("."), Path::new("./a/./b")), "a/b");
+        assert_eq!(relative(Path::new("x"), Path::new("x//a/b/")), "a/b");
+        assert!(is_plain_relative("a/b.c/d"));
+        assert!(!is_plain_relative("a//b"));
+        assert!(!is_plain_relative("./a"));
+        assert!(!is_plain_relative(""));
+        assert!(!is_plain_relative("a/../b"));
+        assert!(!is_plain_relative("/a"));
+    }
 
     #[test]
     fn epoch_formatting() {

@@ -59,6 +59,11 @@ impl SkipRules {
         })
     }
 
+    /// True when any `--exclude` glob was given (only then is the relative path needed).
+    pub fn has_excludes(&self) -> bool {
+        !self.excludes.is_empty()
+    }
+
     /// The rule that skips this entry, if any. `rel` is relative to the scan root.
     pub fn skip_reason(&self, rel: &str, file_name: &str, is_dir: bool) -> Option<String> {
         if is_dir && self.skip_dirs.iter().any(|d| d == file_name) {

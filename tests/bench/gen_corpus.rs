@@ -4,10 +4,12 @@
 //! cargo run --release --example gen-corpus -- --files 200000 --out /tmp/corpus [--big-model-mb 2048]
 //! ```
 //!
-//! The tree mixes Python/TypeScript/Go/Rust sources with and without AI calls, manifests and lock
-//! files of every supported ecosystem, notebooks, node_modules- and .venv-like trees (skipped by
-//! default), Docker/Kubernetes/Terraform files, and model files: small real-shaped headers plus one
-//! large safetensors file (written for real, so hashing reads real bytes) and one sparse GGUF.
+//! The tree mixes Python/TypeScript/Go/Rust/Java/shell sources with and without AI calls,
+//! manifests and lock files of every supported ecosystem (copied from the fixtures, so each parser
+//! sees what its tool writes), notebooks, node_modules- and .venv-like trees (skipped by default),
+//! Docker/Compose/Kubernetes/Terraform/workflow/MCP files, and model files: small real-shaped
+//! ONNX/npy/pickle/PyTorch/Keras/HDF5/GGUF/safetensors files, one large safetensors file (written
+//! for real, so hashing reads real bytes) and one sparse 8 GiB GGUF.
 //! The same arguments always produce the same bytes.
 
 use std::fs;
@@ -134,6 +136,191 @@ const K8S: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: tgi
 
 const TERRAFORM: &str = "resource \"aws_sagemaker_endpoint\" \"e\" {\n  name                 = \"churn\"\n  endpoint_config_name = \"churn-config\"\n}\n";
 
+/// Manifest and lock-file sets, one per package directory in rotation, taken from the real-shaped
+/// fixtures so every supported ecosystem's parser is exercised on what its tool writes.
+const MANIFEST_SETS: &[&[(&str, &[u8])]] = &[
+    &[("requirements.txt", REQUIREMENTS.as_bytes())],
+    &[("package.json", PACKAGE_JSON.as_bytes())],
+    &[("go.mod", GO_MOD.as_bytes()), ("go.sum", GO_SUM.as_bytes())],
+    &[("Cargo.toml", CARGO_TOML.as_bytes())],
+    &[(
+        "README.md",
+        b"# internal package\n\nNo AI here; see the gpt-4o evaluation notes elsewhere.\n",
+    )],
+    &[
+        (
+            "package.json",
+            include_bytes!("../../fixtures/node/npm-lock-v3/package.json"),
+        ),
+        (
+            "package-lock.json",
+            include_bytes!("../../fixtures/node/npm-lock-v3/package-lock.json"),
+        ),
+    ],
+    &[
+        (
+            "package.json",
+            include_bytes!("../../fixtures/node/yarn-classic/package.json"),
+        ),
+        (
+            "yarn.lock",
+            include_bytes!("../../fixtures/node/yarn-classic/yarn.lock"),
+        ),
+    ],
+    &[
+        (
+            "package.json",
+            include_bytes!("../../fixtures/node/yarn-berry/package.json"),
+        ),
+        (
+            "yarn.lock",
+            include_bytes!("../../fixtures/node/yarn-berry/yarn.lock"),
+        ),
+    ],
+    &[
+        (
+            "package.json",
+            include_bytes!("../../fixtures/node/pnpm-v9/package.json"),
+        ),
+        (
+            "pnpm-lock.yaml",
+            include_bytes!("../../fixtures/node/pnpm-v9/pnpm-lock.yaml"),
+        ),
+    ],
+    &[
+        (
+            "pyproject.toml",
+            include_bytes!("../../fixtures/python/poetry/pyproject.toml"),
+        ),
+        (
+            "poetry.lock",
+            include_bytes!("../../fixtures/python/poetry/poetry.lock"),
+        ),
+    ],
+    &[
+        (
+            "pyproject.toml",
+            include_bytes!("../../fixtures/python/pyproject-uv/pyproject.toml"),
+        ),
+        (
+            "uv.lock",
+            include_bytes!("../../fixtures/python/pyproject-uv/uv.lock"),
+        ),
+    ],
+    &[
+        (
+            "Pipfile",
+            include_bytes!("../../fixtures/python/pipenv/Pipfile"),
+        ),
+        (
+            "Pipfile.lock",
+            include_bytes!("../../fixtures/python/pipenv/Pipfile.lock"),
+        ),
+    ],
+    &[
+        (
+            "setup.py",
+            include_bytes!("../../fixtures/python/setuptools/setup.py"),
+        ),
+        (
+            "setup.cfg",
+            include_bytes!("../../fixtures/python/setuptools/setup.cfg"),
+        ),
+        (
+            "environment.yml",
+            include_bytes!("../../fixtures/python/conda/environment.yml"),
+        ),
+        ("requirements-pip.txt", b"accelerate==0.33.0\n"),
+    ],
+    &[
+        ("Cargo.toml", CARGO_TOML.as_bytes()),
+        (
+            "Cargo.lock",
+            include_bytes!("../../fixtures/rust/workspace/Cargo.lock"),
+        ),
+    ],
+    &[(
+        "pom.xml",
+        include_bytes!("../../fixtures/jvm/maven/pom.xml"),
+    )],
+    &[
+        (
+            "build.gradle.kts",
+            include_bytes!("../../fixtures/jvm/gradle-kts/app/build.gradle.kts"),
+        ),
+        (
+            "gradle/libs.versions.toml",
+            include_bytes!("../../fixtures/jvm/gradle-kts/gradle/libs.versions.toml"),
+        ),
+    ],
+    &[(
+        "build.gradle",
+        include_bytes!("../../fixtures/jvm/gradle-groovy/build.gradle"),
+    )],
+    &[
+        (
+            "docker-compose.yml",
+            include_bytes!("../../fixtures/infra/genai-compose/docker-compose.yml"),
+        ),
+        (
+            ".env.example",
+            include_bytes!("../../fixtures/config/env-files/.env.example"),
+        ),
+        (
+            ".cursor/mcp.json",
+            include_bytes!("../../fixtures/config/mcp-clients/.cursor/mcp.json"),
+        ),
+        (
+            ".github/workflows/ai-review.yml",
+            include_bytes!("../../fixtures/infra/workflow/.github/workflows/ai-review.yml"),
+        ),
+    ],
+];
+
+/// Small real-shaped model files of several formats (the big and sparse ones are written below).
+const MODELS: &[(&str, &[u8])] = &[
+    (
+        "small/model.onnx",
+        include_bytes!("../../fixtures/model/onnx/tiny.onnx"),
+    ),
+    (
+        "small/weights.npy",
+        include_bytes!("../../fixtures/model/numpy/weights.npy"),
+    ),
+    (
+        "small/state.pkl",
+        include_bytes!("../../fixtures/model/pickles/safe_state.pkl"),
+    ),
+    (
+        "small/model.pt",
+        include_bytes!("../../fixtures/model/pytorch/model.pt"),
+    ),
+    (
+        "small/scripted.pt",
+        include_bytes!("../../fixtures/model/torchscript/scripted.pt"),
+    ),
+    (
+        "small/legacy.h5",
+        include_bytes!("../../fixtures/model/keras-h5/legacy.h5"),
+    ),
+    (
+        "small/model.keras",
+        include_bytes!("../../fixtures/model/keras/lambda.keras"),
+    ),
+    (
+        "small/tiny-llama.Q4_K_M.gguf",
+        include_bytes!("../../fixtures/model/gguf/tiny-llama.Q4_K_M.gguf"),
+    ),
+];
+
+const GO_SUM: &str = "github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\ngithub.com/google/uuid v1.6.0/go.mod h1:TdyyuBtCsTS8SM7qa0zvW0s/OJ3zAbbbzrgsSaTemhs=\ngithub.com/sashabaranov/go-openai v1.28.1 h1:aREx6faUTeOZNMDTNGAY8B9vNmmN7qoGvDV0Ke2rTTM=\ngithub.com/sashabaranov/go-openai v1.28.1/go.mod h1:lj5b/K+zjTSFxVLijLSTDZuP7adOgerWeFyZLUhAKRg=\n";
+
+const JAVA_AI: &[u8] = include_bytes!("../../fixtures/source/java/Assistant.java");
+
+const JAVA_PLAIN: &str = "package com.example.util;\n\nimport java.util.List;\n\npublic final class Strings {\n    private Strings() {}\n\n    public static String join(List<String> parts) {\n        return String.join(\",\", parts);\n    }\n}\n";
+
+const SHELL_AI: &str = "#!/bin/sh\nset -eu\nollama pull llama3.1:8b\npip install vllm==0.6.3\n";
+
 fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
@@ -206,19 +393,12 @@ fn main() -> io::Result<()> {
         let dir = out
             .join(format!("services/svc{:04}", pkg / 20))
             .join(format!("pkg{pkg:05}"));
-        // one manifest set per package directory
-        let manifest: (&str, &str) = match pkg % 5 {
-            0 => ("requirements.txt", REQUIREMENTS),
-            1 => ("package.json", PACKAGE_JSON),
-            2 => ("go.mod", GO_MOD),
-            3 => ("Cargo.toml", CARGO_TOML),
-            _ => (
-                "README.md",
-                "# internal package\n\nNo AI here; see the gpt-4o evaluation notes elsewhere.\n",
-            ),
-        };
-        write(&dir.join(manifest.0), manifest.1.as_bytes())?;
-        written += 1;
+        // one manifest set per package directory, rotating through every ecosystem
+        let set = MANIFEST_SETS[(pkg as usize) % MANIFEST_SETS.len()];
+        for (name, body) in set {
+            write(&dir.join(name), body)?;
+        }
+        written += set.len() as u64;
         for i in 0..per_pkg.min(files.saturating_sub(written)) {
             let ai = rng.below(10) == 0;
             let (name, body): (String, &str) = match rng.below(100) {
@@ -226,10 +406,22 @@ fn main() -> io::Result<()> {
                 35..=59 => (format!("mod_{i}.ts"), if ai { TS_AI } else { TS_PLAIN }),
                 60..=71 => (format!("mod_{i}.go"), if ai { GO_AI } else { GO_PLAIN }),
                 72..=81 => (format!("mod_{i}.rs"), if ai { RS_AI } else { RS_PLAIN }),
-                82..=84 => (format!("nb_{i}.ipynb"), NOTEBOOK),
+                82..=83 => (format!("nb_{i}.ipynb"), NOTEBOOK),
+                84 => (
+                    format!("run_{i}.sh"),
+                    if ai { SHELL_AI } else { "#!/bin/sh\necho ok\n" },
+                ),
                 85..=86 => (format!("Dockerfile.{i}"), DOCKERFILE),
                 87..=88 => (format!("deploy_{i}.yaml"), K8S),
                 89 => (format!("infra_{i}.tf"), TERRAFORM),
+                90..=93 => {
+                    let body = if ai {
+                        std::str::from_utf8(JAVA_AI).unwrap_or(JAVA_PLAIN)
+                    } else {
+                        JAVA_PLAIN
+                    };
+                    (format!("Mod{i}.java"), body)
+                }
                 _ => (format!("data_{i}.txt"), "plain text, nothing to see\n"),
             };
             write(&dir.join("src").join(name), body.as_bytes())?;
@@ -251,6 +443,9 @@ fn main() -> io::Result<()> {
         pkg += 1;
     }
     let models = out.join("models");
+    for (name, body) in MODELS {
+        write(&models.join(name), body)?;
+    }
     write(
         &models.join("small/model.safetensors"),
         &safetensors_header(32),

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Benchmark of `aibom scan` against the practical I/O-plus-search limit (ripgrep) and of the
+# model hasher against openssl / sha256sum. Prints a Markdown table (also written to
+# $OUT/results.md). Not a test: figures depend on the machine; see docs/performance.md.
+#
+#   tests/bench/run.sh                  # 10k, 50k, 200k files; 2048 MiB real model file
+#   SIZES="10000 50000" BIG_MB=512 RUNS=3 tests/bench/run.sh
+#
+# Each corpus is generated under $OUT, measured on a warm cache, then deleted (disk stays small).
+set -euo pipefail
+
+SIZES=${SIZES:-"10000 50000 200000"}
+BIG_MB=${BIG_MB:-2048}
+RUNS=${RUNS:-5}
+OUT=${OUT:-/tmp/aibom-bench}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+
+for tool in hyperfine rg openssl sha256sum jq /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
+done
+
+cargo build --release --manifest-path "$repo/Cargo.toml" --bin aibom \
+    --example gen-corpus --example model_bench
+aibom="$repo/target/release/aibom"
+gen="$repo/target/release/examples/gen-corpus"
+model_bench="$repo/target/release/examples/model_bench"
+mkdir -p "$OUT"
+
+# The literals aibom's prefilters look for, so ripgrep searches for the same thing:
+# `PREFILTER` in src/detect/source/patterns.rs (code references) and the `prefilter()` list in
+# src/detect/source/secrets.rs (provider keys; aibom matches those case-insensitively, rg here
+# case-sensitively, which only favours rg).
+literals() {
+    awk '/^pub const PREFILTER: &\[&str\] = &\[/{on=1; next} on && /^\];/{on=0} on' \
+        "$repo/src/detect/source/patterns.rs"
+    awk '/fn prefilter\(\)/{on=1} on && /\.build\(\[/{grab=1; next} grab && /\]\)/{exit} grab' \
+        "$repo/src/detect/source/secrets.rs"
+}
+rg_args=()
+rg_pat="" # the same, quoted for hyperfine's command parser ("use " ends in a space)
+while IFS= read -r lit; do
+    rg_args+=(-e "$lit")
+    rg_pat+=" -e '$lit'"
+done < <(literals | grep -o '"[^"]*"' | sed 's/^"//; s/"$//')
+[ "${#rg_args[@]}" -ge 20 ] || { echo "run.sh: could not extract the prefilter literals" >&2; exit 2; }
+printf 'prefilter literals (%d): %s\n' "$((${#rg_args[@]} / 2))" "${rg_args[*]}" >&2
+
+# $1 = hyperfine json, $2 = command index → median seconds
+median() { jq -r ".results[$2].median" "$1"; }
+
+rows=()
+hash_row=""
+rss_hash=""
+for n in $SIZES; do
+    dir="$OUT/corpus-$n"
+    big=0
+    # the real large model file only in the first corpus (the hashing figures come from it);
+    # the others carry the sparse 8 GiB GGUF, which is never read
+    [ -z "$hash_row" ] && big=$BIG_MB
+    "$gen" --files "$n" --out "$dir" --big-model-mb "$big" >&2
+    files=$(find "$dir" -type f | wc -l)
+    # warm the page cache for both tools
+    "$aibom" scan --no-hash -q -f json "$dir" >/dev/null
+    rg -l -F "${rg_args[@]}" --no-ignore --hidden "$dir" >/dev/null || true
+    json="$OUT/hf-$n.json"
+    hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$json" \
+        -n aibom "$aibom scan --no-hash -q -f json -o $OUT/bom-$n.json $dir" \
+        -n rg "rg -l -F$rg_pat --no-ignore --hidden $dir" \
+        -n rg-skips "rg -l -F$rg_pat --no-ignore --hidden -g !node_modules -g !.venv $dir" \
+        >&2 || true
+    t_aibom=$(median "$json" 0)
+    t_rg=$(median "$json" 1)
+    t_rgs=$(median "$json" 2)
+    /usr/bin/time -v "$aibom" scan --no-hash -q -f json "$dir" 2>"$OUT/time-$n.txt" >/dev/null
+    user=$(awk -F': ' '/User time/{print $2}' "$OUT/time-$n.txt")
+    sys=$(awk -F': ' '/System time/{print $2}' "$OUT/time-$n.txt")
+    rss=$(awk -F': ' '/Maximum resident/{print $2}' "$OUT/time-$n.txt")
+    walked=$(jq -r '.coverage.walked' "$OUT/bom-$n.json")
+    rows+=("$(awk -v n="$n" -v f="$files" -v w="$walked" -v ta="$t_aibom" -v tr="$t_rg" \
+        -v ts="$t_rgs" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
+        cpu = u + s
+        printf "| %d | %d | %.3f | %.2f | %.0f | %.1f | %.3f | %.2f | %.3f | %.2f | %.2f |",
+            n, f, ta, cpu, w / ta, r / 1024, tr, ta / tr, ts, ta / ts, cpu / ta }')")
+    if [ -z "$hash_row" ]; then
+        model="$dir/models/large/model.safetensors"
+        size=$(stat -c %s "$model")
+        cat "$model" >/dev/null
+        hjson="$OUT/hash.json"
+        hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$hjson" \
+            -n aibom "$model_bench $model" \
+            -n openssl "openssl dgst -sha256 $model" \
+            -n sha256sum "sha256sum $model" >&2 || true
+        h_a=$(median "$hjson" 0)
+        h_o=$(median "$hjson" 1)
+        h_s=$(median "$hjson" 2)
+        hash_row=$(awk -v b="$size" -v a="$h_a" -v o="$h_o" -v s="$h_s" 'BEGIN {
+            m = b / 1048576
+            printf "| %.0f MiB | %.0f | %.0f | %.0f | %.2f |", m, m / a, m / o, m / s, o / a }')
+        # a scan that hashes the large model: memory must not grow with the model size
+        /usr/bin/time -v "$aibom" scan -q -f json "$dir" 2>"$OUT/time-hash.txt" >/dev/null
+        rss_hash=$(awk -F': ' '/Maximum resident/{printf "%.1f", $2 / 1024}' "$OUT/time-hash.txt")
+    fi
+    rm -rf "$dir"
+done
+
+{
+    echo "| files asked | files on disk | aibom wall s | aibom CPU s | files/s | peak RSS MiB | rg s | aibom/rg | rg (skips) s | aibom/rg (skips) | CPU/wall |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "| model file | aibom MiB/s | openssl MiB/s | sha256sum MiB/s | aibom/openssl |"
+    echo "|---:|---:|---:|---:|---:|"
+    echo "$hash_row"
+    echo
+    echo "peak RSS of a hashing scan (with the ${BIG_MB} MiB model): ${rss_hash} MiB"
+} | tee "$OUT/results.md"
