@@ -113,6 +113,8 @@ pub const AI_IMAGES: &[AiImage] = &[
     row(Exact("tensorflow/serving"), Serving),
     row(Exact("rayproject/ray"), Training),
     row(Exact("rayproject/ray-ml"), Training),
+    row(Exact("rayproject/ray-llm"), Serving),
+    row(Exact("ghcr.io/llm-d/llm-d"), Serving),
     row(Prefix("openvino/"), Serving),
     row(Keyword("openvino"), Serving),
     row(Keyword("deepsparse"), Serving),

@@ -51,6 +51,54 @@ pub fn args_of(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// Remote model repositories of a server (Triton's `--model-repository=s3://…`, TorchServe's
+/// `--model-store`): one location holding the models it serves. Local paths are not assets.
+pub fn model_repositories(args: &[String]) -> Vec<String> {
+    const FLAGS: &[&str] = &["--model-repository", "--model-store", "--model_repository"];
+    let mut out = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        let a = a.trim();
+        let value = match a.split_once('=') {
+            Some((f, v)) if FLAGS.contains(&f) => Some(v.to_string()),
+            None if FLAGS.contains(&a) => args.get(i + 1).cloned(),
+            _ => None,
+        };
+        if let Some(v) = value.filter(|v| v.contains("://") && !out.contains(v)) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Model names after `ollama pull` / `ollama run` in a command line, including shell scripts
+/// passed as one argument (`sh -c "ollama serve & sleep 5 && ollama pull llama3.1:8b"`).
+pub fn ollama_pulls(args: &[String]) -> Vec<String> {
+    let mut words = Vec::new();
+    for a in args.iter().take(256) {
+        if a.contains(char::is_whitespace) {
+            words.extend(model_ref::split_command(a));
+        } else {
+            words.push(a.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let is_ollama = w == "ollama" || w.ends_with("/ollama");
+        if !is_ollama || !matches!(words.get(i + 1).map(String::as_str), Some("pull" | "run")) {
+            continue;
+        }
+        let name = words
+            .iter()
+            .skip(i + 2)
+            .find(|x| !x.starts_with('-'))
+            .map(|x| x.trim_end_matches([';', '&', '|']).to_string());
+        if let Some(n) = name.filter(|n| !n.is_empty() && !out.contains(n)) {
+            out.push(n);
+        }
+    }
+    out
+}
+
 /// Index of a `--trust-remote-code` argument that turns the option on.
 pub fn trust_remote_code(args: &[String]) -> Option<usize> {
     args.iter().position(|a| {
@@ -134,6 +182,34 @@ pub fn findings(
         );
         ev.snippet = lines.get(line).map(crate::detect::util::snippet);
         if let Some(m) = model_ref::from_value(&value, hint, ev) {
+            models.push(m);
+        }
+    }
+    for value in model_repositories(&w.args) {
+        let line = lines.find(w.from, w.to, None, &value).unwrap_or(w.from);
+        let mut ev = Evidence::new(
+            path,
+            Some(line),
+            detector,
+            Method::ConfigKey,
+            Confidence::High,
+        );
+        ev.snippet = lines.get(line).map(crate::detect::util::snippet);
+        if let Some(m) = super::k8s_serving::uri_model(&value, &value, ev) {
+            models.push(m.prop("model-repository", "true"));
+        }
+    }
+    for name in ollama_pulls(&w.args) {
+        let line = lines.find(w.from, w.to, None, &name).unwrap_or(w.from);
+        let mut ev = Evidence::new(
+            path,
+            Some(line),
+            detector,
+            Method::ConfigKey,
+            Confidence::Medium,
+        );
+        ev.snippet = lines.get(line).map(crate::detect::util::snippet);
+        if let Some(m) = model_ref::from_value(&name, ServeHint::Ollama, ev) {
             models.push(m);
         }
     }
