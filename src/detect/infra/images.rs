@@ -115,6 +115,7 @@ pub const AI_IMAGES: &[AiImage] = &[
     row(Exact("rayproject/ray-ml"), Training),
     row(Exact("rayproject/ray-llm"), Serving),
     row(Exact("ghcr.io/llm-d/llm-d"), Serving),
+    row(Exact("lmsysorg/sglang"), Serving),
     row(Prefix("openvino/"), Serving),
     row(Keyword("openvino"), Serving),
     row(Keyword("deepsparse"), Serving),

@@ -332,6 +332,7 @@ fn collect_containers<'a>(v: &'a Value, out: &mut Vec<&'a Value>, depth: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bom::Finding;
 
     fn run(text: &str) -> DetectOutcome {
         detect(
@@ -373,12 +374,77 @@ mod tests {
         assert_eq!(
             ids,
             vec![
+                "service:k8s/default/InferenceService/llama@4",
                 "model:huggingface/meta-llama/Llama-3.1-8B-Instruct@11",
+                "service:k8s/default/SeldonDeployment/iris@16",
                 "model:gs://seldon-models/v1.19.0/sklearn/iris@21",
             ]
         );
-        assert_eq!(out.findings[0].properties["model-format"], "huggingface");
-        assert_eq!(out.findings[1].properties["runtime"], "SKLEARN_SERVER");
+        assert_eq!(out.findings[1].properties["model-format"], "huggingface");
+        assert_eq!(out.findings[3].properties["runtime"], "SKLEARN_SERVER");
+        assert_eq!(out.findings[0].properties["runtime"], "vllm-runtime");
+        assert_eq!(out.findings[0].depends_on, vec![out.findings[1].id()]);
+    }
+
+    #[test]
+    fn crds_key_on_group_and_kind() {
+        // a `Model` of another project is not Seldon's; an InferenceService of another group
+        // is not KServe's
+        let text = "apiVersion: example.com/v1\nkind: Model\nmetadata:\n  name: m\nspec:\n  storageUri: s3://b/m\n---\napiVersion: other.io/v1\nkind: InferenceService\nmetadata:\n  name: x\nspec:\n  predictor:\n    model:\n      storageUri: s3://b/x\n---\napiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata:\n  name: iris\nspec:\n  storageUri: gs://b/iris-sklearn\n";
+        assert_eq!(ids(text), vec!["model:gs://b/iris-sklearn@22"]);
+    }
+
+    #[test]
+    fn kubectl_json_list_items_have_their_own_lines() {
+        let text = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"apiVersion\": \"apps/v1\",\n            \"kind\": \"Deployment\",\n            \"spec\": {\"template\": {\"spec\": {\"containers\": [{\"image\": \"vllm/vllm-openai:v1\", \"args\": [\"--model\", \"Qwen/Qwen2-7B-Instruct\"]}]}}}\n        },\n        {\n            \"apiVersion\": \"apps/v1\",\n            \"kind\": \"Deployment\",\n            \"spec\": {\"template\": {\"spec\": {\"containers\": [{\"image\": \"vllm/vllm-openai:v1\", \"args\": [\"--model\", \"Qwen/Qwen2-7B-Instruct\"]}]}}}\n        },\n        {\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\", \"spec\": {\"template\": {\"spec\": {\"containers\": [{\"image\": \"nginx:1\"}]}}}}\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\"resourceVersion\": \"\"}\n}\n";
+        assert!(sniff(text.as_bytes()));
+        assert_eq!(json_item_ranges(text), vec![(4, 9), (9, 14), (14, 15)]);
+        assert_eq!(
+            ids(text),
+            vec![
+                "container:docker/vllm/vllm-openai@v1@7",
+                "model:huggingface/Qwen/Qwen2-7B-Instruct@7",
+                "container:docker/vllm/vllm-openai@v1@12",
+                "model:huggingface/Qwen/Qwen2-7B-Instruct@12",
+            ]
+        );
+        let bad = run("{\"apiVersion\": \"v1\", \"items\": [");
+        assert!(bad.failed);
+        assert_eq!(bad.warnings.len(), 1);
+    }
+
+    #[test]
+    fn kubectl_yaml_list() {
+        let text = "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n    containers:\n    - image: ollama/ollama:0.3.14\n      lifecycle:\n        postStart:\n          exec:\n            command: [/bin/sh, -c, 'sleep 5 && ollama pull llama3.1:8b']\n- apiVersion: v1\n  kind: Pod\n  spec:\n    containers:\n    - image: ollama/ollama:0.3.14\nkind: List\nmetadata:\n  resourceVersion: ''\n";
+        let lines = Lines::new(text);
+        assert_eq!(yaml_item_ranges(&lines, 1, 21), vec![(3, 12), (12, 17)]);
+        assert_eq!(
+            ids(text),
+            vec![
+                "container:docker/ollama/ollama@0.3.14@7",
+                "model:ollama/llama3.1:8b@11",
+                "container:docker/ollama/ollama@0.3.14@16",
+            ]
+        );
+    }
+
+    #[test]
+    fn ray_serve_config_inside_a_string() {
+        let text = "apiVersion: ray.io/v1\nkind: RayService\nmetadata:\n  name: q\n  namespace: ray\nspec:\n  serveConfigV2: |\n    applications:\n    - name: llm\n      args:\n        llm_configs:\n        - model_loading_config:\n            model_id: qwen\n            model_source: Qwen/Qwen2.5-7B-Instruct\n";
+        let out = run(text);
+        let got: Vec<_> = out.findings.iter().map(Finding::id).collect();
+        assert_eq!(
+            got,
+            vec![
+                "service:k8s/ray/RayService/q",
+                "model:huggingface/Qwen/Qwen2.5-7B-Instruct"
+            ]
+        );
+        assert_eq!(out.findings[1].evidence.line, Some(14));
+        assert_eq!(out.findings[1].properties["served-model-name"], "qwen");
+        let bad = run(&text.replace("    applications:", "    applications: [\n"));
+        assert_eq!(bad.findings.len(), 1, "the endpoint is still reported");
+        assert!(bad.warnings[0].message.contains("serveConfigV2"));
     }
 
     #[test]
