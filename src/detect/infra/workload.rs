@@ -283,3 +283,44 @@ pub fn env_of(v: Option<&Value>, lines: &Lines, from: u32, to: u32) -> Vec<EnvVa
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn ollama_pulls_in_commands_and_scripts() {
+        let args = words(&[
+            "/bin/sh",
+            "-c",
+            "ollama serve & sleep 5 && ollama pull llama3.1:8b && ollama run --verbose phi3; ollama list",
+        ]);
+        assert_eq!(ollama_pulls(&args), vec!["llama3.1:8b", "phi3"]);
+        assert_eq!(
+            ollama_pulls(&words(&["ollama", "pull", "mistral"])),
+            vec!["mistral"]
+        );
+        // the word alone, another program's `pull`, a dangling `pull`
+        assert!(ollama_pulls(&words(&["git", "pull", "origin"])).is_empty());
+        assert!(ollama_pulls(&words(&["ollama", "serve"])).is_empty());
+        assert!(ollama_pulls(&words(&["ollama", "pull"])).is_empty());
+    }
+
+    #[test]
+    fn remote_model_repositories_only() {
+        let args = words(&[
+            "--model-repository=s3://bucket/models",
+            "--model-store",
+            "gs://b/store",
+            "--model-repository=/models",
+        ]);
+        assert_eq!(
+            model_repositories(&args),
+            vec!["s3://bucket/models", "gs://b/store"]
+        );
+    }
+}
