@@ -18,6 +18,7 @@
 //! docs.rs/hf-hub, docs.rs/async-openai, docs.rs/candle-core.
 
 use super::calls::{self, Unit};
+use std::collections::BTreeSet;
 use super::lex::{self, Lang, Token};
 use super::refs::{self, Emitter, Src};
 use super::{imports, patterns, prefilter_hit};
@@ -56,6 +57,9 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
 /// `use a::b::{C, D as E};`, `extern crate x;`, and `krate::path` uses of catalogued crates.
 fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
     let mut found = Vec::new();
+    // `mod openai;` and `use crate::providers::openai;` put a *local* module named like a
+    // crate in scope: its `openai::…` paths are not uses of the `openai` crate
+    let local = local_modules(toks);
     for i in 0..toks.len() {
         let Some(w) = toks[i].ident() else { continue };
         let path_sep = |k: usize| {
@@ -92,6 +96,7 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
                     path.split("::").next(),
                     Some("crate" | "self" | "super" | "std" | "core")
                 )
+                || path.split("::").next().is_some_and(|r| local.contains(r))
             {
                 continue;
             }
@@ -121,6 +126,7 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
         if path_sep(i + 1)
             && !(i >= 1 && toks[i - 1].is_punct(':'))
             && !unit.imported.contains_key(w)
+            && !local.contains(w)
             && ctx.catalog.lookup_import(Ecosystem::Cargo, w).is_some()
         {
             unit.imported.insert(w.to_string(), w.to_string());
@@ -128,6 +134,44 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
         }
     }
     found
+}
+
+/// Names of modules declared (`mod x`) or imported from this crate (`use crate::a::x;`,
+/// `use super::{x, y}`) in the file.
+fn local_modules(toks: &[Token]) -> BTreeSet<String> {
+    let mut local = BTreeSet::new();
+    for i in 0..toks.len() {
+        match toks[i].ident() {
+            Some("mod") => {
+                if let Some(n) = toks.get(i + 1).and_then(Token::ident) {
+                    local.insert(n.to_string());
+                }
+            }
+            Some("use")
+                if matches!(
+                    toks.get(i + 1).and_then(Token::ident),
+                    Some("crate" | "self" | "super")
+                ) =>
+            {
+                // every name up to the `;` that is not followed by `::` is brought into scope
+                let mut k = i + 1;
+                while let Some(t) = toks.get(k) {
+                    if t.is_punct(';') || k > i + 200 {
+                        break;
+                    }
+                    if let Some(n) = t.ident() {
+                        let qualified = toks.get(k + 1).is_some_and(|t| t.is_punct(':'));
+                        if !qualified && !matches!(n, "as" | "self" | "super" | "crate") {
+                            local.insert(n.to_string());
+                        }
+                    }
+                    k += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    local
 }
 
 #[cfg(test)]
@@ -156,5 +200,30 @@ mod tests {
             "{ids:?}"
         );
         assert!(!ids.iter().any(|i| i.contains("not-this")));
+    }
+
+    #[test]
+    fn local_module_named_like_a_crate_is_not_the_crate() {
+        let ctx = Context {
+            catalog: Catalog::builtin(),
+            ..Default::default()
+        };
+        let src = "use crate::providers::openai;\nuse super::{anthropic, gemini};\npub mod cohere;\nfn f() {\n    let c = openai::Client::from_env();\n    let a = anthropic::Client::new(\"k\");\n    let m = cohere::EmbeddingModel::new();\n}\n";
+        let out = detect(&FileInput::from_bytes("p.rs", src.as_bytes().to_vec()), &ctx);
+        let libs: Vec<String> = out
+            .findings
+            .iter()
+            .map(|f| f.id())
+            .filter(|i| i.starts_with("library:"))
+            .collect();
+        assert!(libs.is_empty(), "{libs:?}");
+        // the same path with no local module in scope is the crate
+        let src = "use std::env;\nfn f() {\n    let c = openai::Client::new(\"k\");\n}\n";
+        let out = detect(&FileInput::from_bytes("q.rs", src.as_bytes().to_vec()), &ctx);
+        assert!(
+            out.findings.iter().any(|f| f.id() == "library:cargo/openai"),
+            "{:?}",
+            out.findings.iter().map(|f| f.id()).collect::<Vec<_>>()
+        );
     }
 }
