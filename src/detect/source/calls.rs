@@ -188,10 +188,12 @@ pub fn analyze(toks: &[Token], lang: Lang) -> Unit {
             });
         }
         if let Some((value, line)) = const_assignment(toks, i, lang) {
-            unit.consts
-                .entry(word.to_string())
-                .or_default()
-                .push((toks[i].offset, value, line, usize::MAX));
+            unit.consts.entry(word.to_string()).or_default().push((
+                toks[i].offset,
+                value,
+                line,
+                usize::MAX,
+            ));
         }
     }
     unit

@@ -18,12 +18,12 @@
 //! docs.rs/hf-hub, docs.rs/async-openai, docs.rs/candle-core.
 
 use super::calls::{self, Unit};
-use std::collections::BTreeSet;
 use super::lex::{self, Lang, Token};
 use super::refs::{self, Emitter, Src};
 use super::{imports, patterns, prefilter_hit};
 use crate::bom::normalize::Ecosystem;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
+use std::collections::BTreeSet;
 
 pub const ID: &str = "rust-code";
 
@@ -209,7 +209,10 @@ mod tests {
             ..Default::default()
         };
         let src = "use crate::providers::openai;\nuse super::{anthropic, gemini};\npub mod cohere;\nfn f() {\n    let c = openai::Client::from_env();\n    let a = anthropic::Client::new(\"k\");\n    let m = cohere::EmbeddingModel::new();\n}\n";
-        let out = detect(&FileInput::from_bytes("p.rs", src.as_bytes().to_vec()), &ctx);
+        let out = detect(
+            &FileInput::from_bytes("p.rs", src.as_bytes().to_vec()),
+            &ctx,
+        );
         let libs: Vec<String> = out
             .findings
             .iter()
@@ -219,9 +222,14 @@ mod tests {
         assert!(libs.is_empty(), "{libs:?}");
         // the same path with no local module in scope is the crate
         let src = "use std::env;\nfn f() {\n    let c = openai::Client::new(\"k\");\n}\n";
-        let out = detect(&FileInput::from_bytes("q.rs", src.as_bytes().to_vec()), &ctx);
+        let out = detect(
+            &FileInput::from_bytes("q.rs", src.as_bytes().to_vec()),
+            &ctx,
+        );
         assert!(
-            out.findings.iter().any(|f| f.id() == "library:cargo/openai"),
+            out.findings
+                .iter()
+                .any(|f| f.id() == "library:cargo/openai"),
             "{:?}",
             out.findings.iter().map(|f| f.id()).collect::<Vec<_>>()
         );
