@@ -1138,6 +1138,56 @@ pub const JVM_MODEL_CONSTANTS: &[(&str, &str)] = &[
     ("WHISPER_1", "whisper-1"),
 ];
 
+/// rig (`rig-core`) provider modules → provider: `rig::providers::openai::Client`.
+pub const RIG_MODULES: &[(&str, &str)] = &[
+    ("anthropic", "anthropic"),
+    ("azure", "azure-openai"),
+    ("bedrock", "amazon-bedrock"),
+    ("cohere", "cohere"),
+    ("deepseek", "deepseek"),
+    ("gemini", "google-gemini"),
+    ("groq", "groq"),
+    ("huggingface", "huggingface"),
+    ("mistral", "mistral"),
+    ("ollama", "ollama"),
+    ("openai", "openai"),
+    ("openrouter", "openrouter"),
+    ("perplexity", "perplexity"),
+    ("rig_bedrock", "amazon-bedrock"),
+    ("together", "together"),
+    ("voyageai", "voyage-ai"),
+    ("xai", "xai"),
+];
+
+/// rig model constants, by (provider module, constant) → model id. The same constant name
+/// carries different ids in different modules, so the module is part of the key.
+pub const RIG_CONSTANTS: &[(&str, &str, &str)] = &[
+    ("anthropic", "CLAUDE_HAIKU_4_5", "claude-haiku-4-5"),
+    ("anthropic", "CLAUDE_OPUS_4_6", "claude-opus-4-6"),
+    ("anthropic", "CLAUDE_SONNET_4_6", "claude-sonnet-4-6"),
+    ("bedrock", "AMAZON_NOVA_LITE", "amazon.nova-lite-v1:0"),
+    ("cohere", "COMMAND_R", "command-r"),
+    ("cohere", "EMBED_ENGLISH_V3", "embed-english-v3.0"),
+    ("deepseek", "DEEPSEEK_CHAT", "deepseek-chat"),
+    ("gemini", "GEMINI_2_0_FLASH", "gemini-2.0-flash"),
+    ("gemini", "GEMINI_2_5_FLASH", "gemini-2.5-flash"),
+    ("gemini", "GEMINI_3_FLASH_PREVIEW", "gemini-3-flash-preview"),
+    ("mistral", "CODESTRAL", "codestral-latest"),
+    ("mistral", "MISTRAL_LARGE", "mistral-large-latest"),
+    ("openai", "GPT_4", "gpt-4"),
+    ("openai", "GPT_4O", "gpt-4o"),
+    ("openai", "GPT_4O_MINI", "gpt-4o-mini"),
+    ("openai", "GPT_4_1", "gpt-4.1"),
+    ("openai", "GPT_4_1_MINI", "gpt-4.1-mini"),
+    ("openai", "GPT_5", "gpt-5"),
+    ("openai", "GPT_5_2", "gpt-5.2"),
+    ("openai", "TEXT_EMBEDDING_3_LARGE", "text-embedding-3-large"),
+    ("openai", "TEXT_EMBEDDING_3_SMALL", "text-embedding-3-small"),
+    ("openai", "TEXT_EMBEDDING_ADA_002", "text-embedding-ada-002"),
+    ("perplexity", "SONAR", "sonar"),
+    ("xai", "GROK_3_MINI", "grok-3-mini"),
+];
+
 /// go-openai / openai-go model constants → model id.
 pub const GO_OPENAI_CONSTANTS: &[(&str, &str)] = &[
     ("ChatModelGPT4_1", "gpt-4.1"),
