@@ -54,23 +54,25 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     imports::emit(ctx, Ecosystem::Cargo, &found, &mut em);
     refs::run(&unit, &toks, Lang::Rust, patterns::RUST, &mut em);
     if unit.imported.keys().any(|k| k == "rig") {
-        rig_models(&unit, &mut em);
+        rig_models(&unit, &toks, &mut em);
     }
     out
 }
 
 /// rig: `client.agent(openai::GPT_4O)`, `.completion_model("gpt-4o")`, `.embedding_model(…)`.
 /// The provider is the module of the constant, else the module of the `Client` the receiver
-/// variable was built from (`let c = openai::Client::from_env();`). No provider, no model.
-fn rig_models(unit: &Unit, em: &mut Emitter) {
+/// variable was built from (`let c = openai::Client::from_env();`); a client built with
+/// `.base_url(…)` is served by that host's provider, or by nobody we can name. No provider, no
+/// model.
+fn rig_models(unit: &Unit, toks: &[Token], em: &mut Emitter) {
     let module_provider = |m: &str| {
         patterns::RIG_MODULES
             .iter()
             .find(|(k, _)| *k == m)
             .and_then(|(_, p)| providers::provider(p))
     };
-    // variable → provider module of the client it holds
-    let clients: Vec<(&str, &str)> = unit
+    // variable → provider of the client it holds (None: pointed at an unknown base URL)
+    let clients: Vec<(&str, Option<&'static providers::Provider>)> = unit
         .calls
         .iter()
         .filter_map(|c| {
@@ -78,7 +80,21 @@ fn rig_models(unit: &Unit, em: &mut Emitter) {
             let segs: Vec<&str> = c.callee.split('.').collect();
             let at = segs.iter().position(|s| *s == "Client")?;
             let module = *segs.get(at.checked_sub(1)?)?;
-            module_provider(module).map(|_| (var, module))
+            let p = module_provider(module)?;
+            let end = (c.tok..toks.len().min(c.tok + 2000))
+                .find(|&k| toks[k].is_punct(';'))
+                .unwrap_or(toks.len());
+            let base = unit
+                .calls
+                .iter()
+                .find(|b| b.tok > c.tok && b.tok < end && b.name() == "base_url");
+            match base {
+                None => Some((var, Some(p))),
+                Some(b) => match b.positional(0) {
+                    Some(Val::Str(u, _)) => Some((var, providers::provider_for_host(u))),
+                    _ => Some((var, None)),
+                },
+            }
         })
         .collect();
     for call in &unit.calls {
@@ -89,16 +105,13 @@ fn rig_models(unit: &Unit, em: &mut Emitter) {
             continue;
         }
         let receiver = call.root();
-        let receiver_module = clients
-            .iter()
-            .rev()
-            .find(|(v, _)| *v == receiver)
-            .map(|(_, m)| *m);
+        let receiver_client = clients.iter().rev().find(|(v, _)| *v == receiver);
+        let receiver_provider = receiver_client.and_then(|(_, p)| *p);
         let Some(arg) = call.positional(0) else {
             continue;
         };
-        let (id, line, module) = match arg {
-            Val::Str(s, l) => (s.clone(), *l, receiver_module),
+        let (id, line, provider) = match arg {
+            Val::Str(s, l) => (s.clone(), *l, receiver_provider),
             Val::Name(n, l) => {
                 let segs: Vec<&str> = n.split('.').collect();
                 let last = segs.last().copied().unwrap_or("");
@@ -108,22 +121,26 @@ fn rig_models(unit: &Unit, em: &mut Emitter) {
                     .iter()
                     .copied()
                     .chain(imported.split("::"))
-                    .find(|s| module_provider(s).is_some())
-                    .or(receiver_module);
+                    .find(|s| module_provider(s).is_some());
                 let by_table = module.and_then(|m| {
                     patterns::RIG_CONSTANTS
                         .iter()
                         .find(|(mm, c, _)| *mm == m && *c == last)
                         .map(|(_, _, id)| id.to_string())
                 });
+                // a client with a custom base URL serves whatever the constant names
+                let provider = match receiver_client {
+                    Some((_, p)) => *p,
+                    None => module.and_then(module_provider),
+                };
                 match by_table.or_else(|| unit.resolve(arg, call.offset).map(|r| r.0)) {
-                    Some(id) => (id, *l, module),
+                    Some(id) => (id, *l, provider),
                     None => continue,
                 }
             }
             _ => continue,
         };
-        let Some(p) = module.and_then(module_provider) else {
+        let Some(p) = provider else {
             continue;
         };
         if api_id(&id) {
@@ -330,7 +347,7 @@ mod tests {
             catalog: Catalog::builtin(),
             ..Default::default()
         };
-        let src = "use rig::{\n    client::{CompletionClient, ProviderClient},\n    providers::{anthropic, openai},\n};\n\nconst MODEL: &str = \"gpt-4o-mini\";\n\nasync fn run() {\n    let openai_client = openai::Client::from_env();\n    let a = openai_client.agent(openai::GPT_4O).build();\n    let b = openai_client.agent(\"gpt-5-nano\").build();\n    let c = openai_client.completion_model(MODEL);\n    let claude = anthropic::Client::from_env();\n    let d = claude.agent(anthropic::completion::CLAUDE_SONNET_4_6).build();\n    let e = other.agent(\"mystery-model\").build();\n    // openai_client.agent(\"gpt-commented\")\n}\n";
+        let src = "use rig::{\n    client::{CompletionClient, ProviderClient},\n    providers::{anthropic, openai},\n};\n\nconst MODEL: &str = \"gpt-4o-mini\";\n\nasync fn run() {\n    let openai_client = openai::Client::from_env();\n    let a = openai_client.agent(openai::GPT_4O).build();\n    let b = openai_client.agent(\"gpt-5-nano\").build();\n    let c = openai_client.completion_model(MODEL);\n    let claude = anthropic::Client::from_env();\n    let d = claude.agent(anthropic::completion::CLAUDE_SONNET_4_6).build();\n    let e = other.agent(\"mystery-model\").build();\n    let local = openai::Client::builder().api_key(\"x\").base_url(server.url()).build();\n    let f = local.agent(\"local-served-model\").build();\n    let ol = openai::Client::builder().base_url(\"http://localhost:11434/v1\").build();\n    let g = ol.agent(\"llama3.2\").build();\n    // openai_client.agent(\"gpt-commented\")\n}\n";
         let out = detect(
             &FileInput::from_bytes("main.rs", src.as_bytes().to_vec()),
             &ctx,
