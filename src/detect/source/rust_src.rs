@@ -219,11 +219,11 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
             continue;
         }
         // a qualified path `krate::…` not preceded by `::`
+        let after_sep = i >= 1 && toks[i - 1].is_punct(':');
+        let shadowed = unit.imported.contains_key(w) || local.contains(w) || in_use(i);
         if path_sep(i + 1)
-            && !(i >= 1 && toks[i - 1].is_punct(':'))
-            && !unit.imported.contains_key(w)
-            && !local.contains(w)
-            && !in_use(i)
+            && !after_sep
+            && !shadowed
             && ctx.catalog.lookup_import(Ecosystem::Cargo, w).is_some()
         {
             unit.imported.insert(w.to_string(), w.to_string());
