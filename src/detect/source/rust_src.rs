@@ -72,7 +72,8 @@ fn rig_models(unit: &Unit, toks: &[Token], em: &mut Emitter) {
             .and_then(|(_, p)| providers::provider(p))
     };
     // variable → provider of the client it holds (None: pointed at an unknown base URL)
-    let clients: Vec<(&str, Option<&'static providers::Provider>)> = unit
+    // (token, variable, provider); the nearest assignment before a call is the one it sees
+    let clients: Vec<(usize, &str, Option<&'static providers::Provider>)> = unit
         .calls
         .iter()
         .filter_map(|c| {
@@ -89,10 +90,10 @@ fn rig_models(unit: &Unit, toks: &[Token], em: &mut Emitter) {
                 .iter()
                 .find(|b| b.tok > c.tok && b.tok < end && b.name() == "base_url");
             match base {
-                None => Some((var, Some(p))),
+                None => Some((c.tok, var, Some(p))),
                 Some(b) => match b.positional(0) {
-                    Some(Val::Str(u, _)) => Some((var, providers::provider_for_host(u))),
-                    _ => Some((var, None)),
+                    Some(Val::Str(u, _)) => Some((c.tok, var, providers::provider_for_host(u))),
+                    _ => Some((c.tok, var, None)),
                 },
             }
         })
@@ -105,8 +106,12 @@ fn rig_models(unit: &Unit, toks: &[Token], em: &mut Emitter) {
             continue;
         }
         let receiver = call.root();
-        let receiver_client = clients.iter().rev().find(|(v, _)| *v == receiver);
-        let receiver_provider = receiver_client.and_then(|(_, p)| *p);
+        let receiver_client = clients
+            .iter()
+            .rev()
+            .find(|(t, v, _)| *v == receiver && *t < call.tok)
+            .map(|(_, _, p)| *p);
+        let receiver_provider = receiver_client.flatten();
         let Some(arg) = call.positional(0) else {
             continue;
         };
@@ -130,7 +135,7 @@ fn rig_models(unit: &Unit, toks: &[Token], em: &mut Emitter) {
                 });
                 // a client with a custom base URL serves whatever the constant names
                 let provider = match receiver_client {
-                    Some((_, p)) => *p,
+                    Some(p) => p,
                     None => module.and_then(module_provider),
                 };
                 match by_table.or_else(|| unit.resolve(arg, call.offset).map(|r| r.0)) {
@@ -347,7 +352,7 @@ mod tests {
             catalog: Catalog::builtin(),
             ..Default::default()
         };
-        let src = "use rig::{\n    client::{CompletionClient, ProviderClient},\n    providers::{anthropic, openai},\n};\n\nconst MODEL: &str = \"gpt-4o-mini\";\n\nasync fn run() {\n    let openai_client = openai::Client::from_env();\n    let a = openai_client.agent(openai::GPT_4O).build();\n    let b = openai_client.agent(\"gpt-5-nano\").build();\n    let c = openai_client.completion_model(MODEL);\n    let claude = anthropic::Client::from_env();\n    let d = claude.agent(anthropic::completion::CLAUDE_SONNET_4_6).build();\n    let e = other.agent(\"mystery-model\").build();\n    let local = openai::Client::builder().api_key(\"x\").base_url(server.url()).build();\n    let f = local.agent(\"local-served-model\").build();\n    let ol = openai::Client::builder().base_url(\"http://localhost:11434/v1\").build();\n    let g = ol.agent(\"llama3.2\").build();\n    // openai_client.agent(\"gpt-commented\")\n}\n";
+        let src = "use rig::{\n    client::{CompletionClient, ProviderClient},\n    providers::{anthropic, openai},\n};\n\nconst MODEL: &str = \"gpt-4o-mini\";\n\nasync fn run() {\n    let openai_client = openai::Client::from_env();\n    let a = openai_client.agent(openai::GPT_4O).build();\n    let b = openai_client.agent(\"gpt-5-nano\").build();\n    let c = openai_client.completion_model(MODEL);\n    let claude = anthropic::Client::from_env();\n    let d = claude.agent(anthropic::completion::CLAUDE_SONNET_4_6).build();\n    let e = other.agent(\"mystery-model\").build();\n    let local = openai::Client::builder().api_key(\"x\").base_url(server.url()).build();\n    let f = local.agent(\"local-served-model\").build();\n    let ol = openai::Client::builder().base_url(\"http://localhost:11434/v1\").build();\n    let g = ol.agent(\"llama3.2\").build();\n}\nfn two() {\n    let agent = anthropic::Client::from_env()\n        .agent(\"claude-opus-4-6\")\n        .build();\n}\nfn three() {\n    let agent = openai::Client::from_env();\n    // openai_client.agent(\"gpt-commented\")\n}\n";
         let out = detect(
             &FileInput::from_bytes("main.rs", src.as_bytes().to_vec()),
             &ctx,
@@ -358,6 +363,7 @@ mod tests {
             "model:openai/gpt-5-nano",
             "model:openai/gpt-4o-mini",
             "model:anthropic/claude-sonnet-4-6",
+            "model:anthropic/claude-opus-4-6",
         ] {
             assert!(ids.contains(&want.to_string()), "{want} not in {ids:?}");
         }
