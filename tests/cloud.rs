@@ -25,6 +25,45 @@ fn gcp_exports() {
 }
 
 #[test]
+fn kubernetes_exports() {
+    let bom = common::scan_cloud("cloud/k8s");
+    insta::assert_snapshot!(snap(&bom));
+    // read by the infra detector, with no "not a recognised cloud export" warning
+    assert!(bom.warnings.is_empty(), "{:?}", bom.warnings);
+    assert_eq!(bom.coverage.claimed, 2);
+    for id in [
+        "container:docker/vllm/vllm-openai@v0.6.3.post1",
+        "model:huggingface/Qwen/Qwen2-7B-Instruct",
+        "model:huggingface/mistralai/Mistral-7B-Instruct-v0.3",
+        "model:s3://acme-triton-models/vision",
+        "model:ollama/nomic-embed-text",
+        "service:k8s/genai/InferenceService/llama3-8b-instruct",
+    ] {
+        assert!(bom.components.iter().any(|c| c.id == id), "{id} missing");
+    }
+    // nothing twice: one evidence entry per place
+    for c in &bom.components {
+        let mut places: Vec<_> = c
+            .evidence
+            .iter()
+            .map(|e| (e.path.clone(), e.line))
+            .collect();
+        let n = places.len();
+        places.dedup();
+        assert_eq!(n, places.len(), "{} reported twice", c.id);
+    }
+    // the same files scanned as a repository give the same components
+    let repo = common::scan_fixture("cloud/k8s");
+    let ids = |b: &Bom| {
+        b.components
+            .iter()
+            .map(|c| c.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&bom), ids(&repo));
+}
+
+#[test]
 fn terraform_exports() {
     insta::assert_snapshot!(snap(&common::scan_cloud("cloud/terraform")));
 }

@@ -71,6 +71,128 @@ fn kserve_and_deployments() {
     insta::assert_snapshot!(common::summary(&common::scan_fixture("infra/kserve")));
 }
 
+/// The component with this id, or a failure naming what was found.
+fn component<'a>(bom: &'a Bom, id: &str) -> &'a aibom::bom::Component {
+    bom.components
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("{id} missing:\n{}", common::summary(bom)))
+}
+
+fn prop(c: &aibom::bom::Component, key: &str) -> String {
+    match c.properties.get(key) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn kserve_llm_inference_services() {
+    let bom = common::scan_fixture("infra/kserve-llm");
+    insta::assert_snapshot!(common::summary(&bom));
+    // every asset of the reference sample
+    let runtime = component(&bom, "container:docker/vllm/vllm-openai@v0.6.3.post1");
+    assert_eq!(prop(runtime, "category"), "serving");
+    let iris = component(&bom, "service:k8s/demo/InferenceService/sklearn-iris");
+    assert_eq!(prop(iris, "model-format"), "sklearn");
+    assert_eq!(
+        iris.depends_on,
+        vec!["model:gs://kfserving-examples/models/sklearn/1.0/model"]
+    );
+    let llama = component(
+        &bom,
+        "service:k8s/genai/InferenceService/llama3-8b-instruct",
+    );
+    assert_eq!(prop(llama, "model-format"), "huggingface");
+    assert!(llama
+        .depends_on
+        .contains(&"model:huggingface/meta-llama/Meta-Llama-3-8B-Instruct".to_string()));
+    let granite = component(
+        &bom,
+        "service:k8s/genai/InferenceService/granite-8b-instruct",
+    );
+    assert_eq!(prop(granite, "runtime"), "vllm-runtime");
+    assert_eq!(
+        granite.depends_on,
+        vec![
+            "container:docker/vllm/vllm-openai@v0.6.3.post1",
+            "model:oci://quay.io/redhat-ai-services/modelcar-catalog:granite-3.1-8b-instruct",
+        ],
+        "the endpoint serves its model on the named runtime's container"
+    );
+    // must not: the Secret, nor its placeholder value
+    let json = serde_json::to_string(&bom).unwrap();
+    assert!(!json.contains("hf-token") && !json.contains("REPLACE_ME"));
+    assert_eq!(bom.components.len(), 7, "{}", common::summary(&bom));
+}
+
+#[test]
+fn serving_crds() {
+    let bom = common::scan_fixture("infra/serving-crds");
+    insta::assert_snapshot!(common::summary(&bom));
+    let seldon = component(&bom, "service:k8s/seldon/SeldonDeployment/income-model");
+    assert_eq!(prop(seldon, "runtime"), "SKLEARN_SERVER");
+    assert_eq!(
+        seldon.depends_on,
+        vec!["model:gs://seldon-models/v1.19.0/sklearn/income/model"]
+    );
+    let iris = component(
+        &bom,
+        "model:gs://seldon-models/scv2/samples/mlserver_1.6.0/iris-sklearn",
+    );
+    assert_eq!(iris.name, "iris");
+    assert_eq!(prop(iris, "resource-type"), "Model (mlops.seldon.io)");
+    let ray = component(&bom, "service:k8s/serving/RayService/qwen-serve");
+    assert_eq!(
+        ray.depends_on,
+        vec![
+            "container:docker/rayproject/ray-llm@2.44.0-py311-cu124",
+            "model:huggingface/Qwen/Qwen2.5-7B-Instruct",
+        ]
+    );
+    let opt = component(&bom, "service:k8s/llm-d/LLMInferenceService/opt-125m");
+    assert!(opt
+        .depends_on
+        .contains(&"model:huggingface/facebook/opt-125m".to_string()));
+}
+
+#[test]
+fn kubectl_lists() {
+    let bom = common::scan_fixture("infra/kubectl-list");
+    insta::assert_snapshot!(common::summary(&bom));
+    let served = |id: &str| prop(component(&bom, id), "served-model");
+    assert_eq!(
+        served("container:docker/vllm/vllm-openai@v0.6.3.post1"),
+        "Qwen/Qwen2-7B-Instruct"
+    );
+    assert_eq!(
+        served(
+            "container:docker/huggingface/text-generation-inference@2.4.0?repository_url=ghcr.io"
+        ),
+        "mistralai/Mistral-7B-Instruct-v0.3"
+    );
+    let triton = component(
+        &bom,
+        "container:docker/nvidia/tritonserver@24.08-py3?repository_url=nvcr.io",
+    );
+    assert_eq!(
+        triton.depends_on,
+        vec!["model:s3://acme-triton-models/vision"]
+    );
+    assert_eq!(
+        served("container:docker/ollama/ollama@0.3.14"),
+        "llama3.1:8b, nomic-embed-text"
+    );
+    component(&bom, "model:ollama/llama3.1:8b");
+    component(&bom, "container:docker/lmsysorg/sglang@v0.4.1-cu124");
+    // must not: nginx, redis, postgres; each list item's evidence is its own line
+    let summary = common::summary(&bom);
+    for not in ["nginx", "redis", "postgres", "web-frontend"] {
+        assert!(!summary.contains(not), "{not} reported:\n{summary}");
+    }
+    assert!(bom.warnings.is_empty(), "{:?}", bom.warnings);
+}
+
 #[test]
 fn helm_chart() {
     insta::assert_snapshot!(common::summary(&common::scan_fixture("infra/helm-chart")));

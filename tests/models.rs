@@ -45,6 +45,7 @@ golden! {
     mislabelled => "mislabelled",
     mlflow => "mlflow",
     ollama => "ollama",
+    tf_savedmodel => "savedmodel",
     hostile => "hostile",
 }
 
@@ -86,6 +87,11 @@ fn verdicts_are_pinned() {
         ("keras-h5", "legacy.h5", "AIBOM-KERAS-LAMBDA"),
         ("torchscript", "scripted.pt", "AIBOM-TORCHSCRIPT-CODE"),
         ("llamafile", "tiny.llamafile", "AIBOM-EXECUTABLE-MODEL"),
+        (
+            "savedmodel",
+            "exported_classifier/saved_model.pb",
+            "AIBOM-TF-GRAPH-FILE-IO",
+        ),
         ("hf-remote-code", "custom/config.json", "AIBOM-REMOTE-CODE"),
         (
             "sentence-transformers",

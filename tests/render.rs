@@ -575,7 +575,7 @@ fn awkward_values_still_validate() {
     );
     assert_valid_native(&json::render(&bom));
     let table = plain_table(&bom);
-    assert!(table.contains("evil\u{fffd}[2J\u{fffd}"), "{table}");
+    assert!(table.contains("evil\u{fffd}"), "{table}");
     assert!(!table.contains('\u{1b}') && !table.contains('\u{202e}'));
 }
 

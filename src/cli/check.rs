@@ -9,8 +9,6 @@ use crate::policy::{self, config, Policy, Report};
 use crate::scan::{run_scan, ScanOptions};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
-use tabled::settings::Style;
-use tabled::{Table, Tabled};
 
 /// The policy file looked for when `--policy` is not given.
 pub const DEFAULT_POLICY_FILE: &str = "aibom-policy.toml";
@@ -138,41 +136,57 @@ fn load_target(args: &CheckArgs) -> anyhow::Result<Bom> {
     run_scan(&opts).map_err(anyhow::Error::msg)
 }
 
-#[derive(Tabled)]
-struct Row {
-    rule: String,
-    severity: String,
-    component: String,
-    message: String,
-    #[tabled(rename = "where")]
-    location: String,
+/// Wrap `text` at spaces so that, after `indent`, no line passes 100 columns.
+fn wrap_indented(text: &str, indent: &str) -> String {
+    let width = 100usize.saturating_sub(indent.chars().count()).max(20);
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
-/// The report as a table with a closing verdict line.
+/// The report for a terminal: one block per violation (severity, rule, where; then the message
+/// and the component), wrapped to 100 columns, and a closing verdict line.
 pub fn table(report: &Report) -> String {
-    let rows: Vec<Row> = report
-        .violations
-        .iter()
-        .map(|v| Row {
-            rule: match &v.waived {
-                Some(_) => format!("{} (waived)", v.rule),
-                None => v.rule.to_string(),
-            },
-            severity: v.severity.as_str().to_string(),
-            component: v.component.clone().unwrap_or_default(),
-            message: v.message.clone(),
-            location: {
-                let mut l: Vec<String> = v.evidence.iter().take(3).map(|e| e.to_string()).collect();
-                if v.evidence.len() > 3 {
-                    l.push(format!("+{}", v.evidence.len() - 3));
-                }
-                l.join(", ")
-            },
-        })
-        .collect();
+    const INDENT: &str = "          ";
     let mut out = String::new();
-    if !rows.is_empty() {
-        out.push_str(&Table::new(rows).with(Style::sharp()).to_string());
+    for v in &report.violations {
+        let rule = match &v.waived {
+            Some(_) => format!("{} (waived)", v.rule),
+            None => v.rule.to_string(),
+        };
+        let mut locations: Vec<String> = v.evidence.iter().take(3).map(|e| e.to_string()).collect();
+        if v.evidence.len() > 3 {
+            locations.push(format!("+{}", v.evidence.len() - 3));
+        }
+        out.push_str(&format!(
+            "{:<9} {rule}  {}\n",
+            v.severity.as_str(),
+            locations.join(", ")
+        ));
+        out.push_str(&wrap_indented(&v.message, INDENT));
+        if let Some(c) = &v.component {
+            out.push_str(&wrap_indented(&format!("component: {c}"), INDENT));
+        }
+        if let Some(reason) = &v.waived {
+            out.push_str(&wrap_indented(&format!("waived: {reason}"), INDENT));
+        }
         out.push('\n');
     }
     let failing = report.failing().count();

@@ -82,6 +82,13 @@ pub const PROVIDERS: &[Provider] = &[
         category: "llm-api",
     },
     Provider {
+        key: "cerebras",
+        name: "Cerebras",
+        env_vars: &["CEREBRAS_API_KEY"],
+        hosts: &["api.cerebras.ai"],
+        category: "llm-api",
+    },
+    Provider {
         key: "chroma",
         name: "Chroma",
         env_vars: &["CHROMA_API_KEY"],
@@ -308,6 +315,13 @@ pub const PROVIDERS: &[Provider] = &[
         name: "Together AI",
         env_vars: &["TOGETHER_API_KEY", "TOGETHERAI_API_KEY"],
         hosts: &["api.together.xyz", "api.together.ai"],
+        category: "llm-api",
+    },
+    Provider {
+        key: "vercel-ai-gateway",
+        name: "Vercel AI Gateway",
+        env_vars: &["AI_GATEWAY_API_KEY"],
+        hosts: &["ai-gateway.vercel.sh"],
         category: "llm-api",
     },
     Provider {

@@ -29,13 +29,7 @@ pub fn render(bom: &Bom, opts: &RenderOptions) -> String {
         .collect();
     if !groups.is_empty() {
         let by_component = super::cyclonedx::risks_by_component(bom);
-        let header = [
-            "name",
-            "version",
-            "category/provider",
-            "where found",
-            "risks",
-        ];
+        let header = ["name", "version", "category", "where found", "risks"];
         let rows: Vec<Vec<(String, Option<Severity>)>> = groups
             .iter()
             .flat_map(|(_, cs)| cs.iter().map(|c| component_row(c, &by_component)))
@@ -45,8 +39,8 @@ pub fn render(bom: &Bom, opts: &RenderOptions) -> String {
         let widths = fit(
             &header,
             &rows,
-            &[(1, 12), (2, 16), (3, 24), (0, 24)],
-            &[12, 7, 10, 14, usize::MAX],
+            &[(1, 10), (2, 14), (3, 22), (0, 28)],
+            &[12, 7, 8, 14, usize::MAX],
         );
         let mut rows = rows.into_iter();
         for (kind, cs) in &groups {
@@ -104,7 +98,11 @@ fn component_row(
     c: &Component,
     by_component: &BTreeMap<&str, Vec<&Risk>>,
 ) -> Vec<(String, Option<Severity>)> {
-    let category = c.prop_str("category").map(clean);
+    // a model file has no catalogue category: its format is what a reader wants to see
+    let category = c
+        .prop_str("category")
+        .or_else(|| c.prop_str("format"))
+        .map(clean);
     let provider = c.provider.as_deref().map(clean);
     let cat = match (category, provider) {
         (Some(c), Some(p)) if c != p => format!("{c}/{p}"),
@@ -507,13 +505,7 @@ mod tests {
 
     #[test]
     fn widths_fit_the_budget() {
-        let header = [
-            "name",
-            "version",
-            "category/provider",
-            "where found",
-            "risks",
-        ];
+        let header = ["name", "version", "category", "where found", "risks"];
         let rows = vec![vec![
             ("n".repeat(80), None),
             ("v".repeat(30), None),

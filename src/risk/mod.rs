@@ -124,6 +124,11 @@ pub const RULES: &[Rule] = &[
         summary: "AI provider credential committed to the tree",
     },
     Rule {
+        id: "AIBOM-TF-GRAPH-FILE-IO",
+        severity: Severity::High,
+        summary: "TensorFlow graph reads, writes or maps files, or calls Python, when run",
+    },
+    Rule {
         id: "AIBOM-TORCHSCRIPT-CODE",
         severity: Severity::Medium,
         summary: "TorchScript archive carries a program that runs on load",

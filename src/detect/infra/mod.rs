@@ -7,6 +7,7 @@ pub mod gh_workflow;
 pub mod helm;
 pub mod images;
 pub mod k8s;
+pub mod k8s_serving;
 pub mod workload;
 pub mod yaml_text;
 

@@ -51,6 +51,54 @@ pub fn args_of(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// Remote model repositories of a server (Triton's `--model-repository=s3://…`, TorchServe's
+/// `--model-store`): one location holding the models it serves. Local paths are not assets.
+pub fn model_repositories(args: &[String]) -> Vec<String> {
+    const FLAGS: &[&str] = &["--model-repository", "--model-store", "--model_repository"];
+    let mut out = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        let a = a.trim();
+        let value = match a.split_once('=') {
+            Some((f, v)) if FLAGS.contains(&f) => Some(v.to_string()),
+            None if FLAGS.contains(&a) => args.get(i + 1).cloned(),
+            _ => None,
+        };
+        if let Some(v) = value.filter(|v| v.contains("://") && !out.contains(v)) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Model names after `ollama pull` / `ollama run` in a command line, including shell scripts
+/// passed as one argument (`sh -c "ollama serve & sleep 5 && ollama pull llama3.1:8b"`).
+pub fn ollama_pulls(args: &[String]) -> Vec<String> {
+    let mut words = Vec::new();
+    for a in args.iter().take(256) {
+        if a.contains(char::is_whitespace) {
+            words.extend(model_ref::split_command(a));
+        } else {
+            words.push(a.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let is_ollama = w == "ollama" || w.ends_with("/ollama");
+        if !is_ollama || !matches!(words.get(i + 1).map(String::as_str), Some("pull" | "run")) {
+            continue;
+        }
+        let name = words
+            .iter()
+            .skip(i + 2)
+            .find(|x| !x.starts_with('-'))
+            .map(|x| x.trim_end_matches([';', '&', '|']).to_string());
+        if let Some(n) = name.filter(|n| !n.is_empty() && !out.contains(n)) {
+            out.push(n);
+        }
+    }
+    out
+}
+
 /// Index of a `--trust-remote-code` argument that turns the option on.
 pub fn trust_remote_code(args: &[String]) -> Option<usize> {
     args.iter().position(|a| {
@@ -137,6 +185,34 @@ pub fn findings(
             models.push(m);
         }
     }
+    for value in model_repositories(&w.args) {
+        let line = lines.find(w.from, w.to, None, &value).unwrap_or(w.from);
+        let mut ev = Evidence::new(
+            path,
+            Some(line),
+            detector,
+            Method::ConfigKey,
+            Confidence::High,
+        );
+        ev.snippet = lines.get(line).map(crate::detect::util::snippet);
+        if let Some(m) = super::k8s_serving::uri_model(&value, &value, ev) {
+            models.push(m.prop("model-repository", "true"));
+        }
+    }
+    for name in ollama_pulls(&w.args) {
+        let line = lines.find(w.from, w.to, None, &name).unwrap_or(w.from);
+        let mut ev = Evidence::new(
+            path,
+            Some(line),
+            detector,
+            Method::ConfigKey,
+            Confidence::Medium,
+        );
+        ev.snippet = lines.get(line).map(crate::detect::util::snippet);
+        if let Some(m) = model_ref::from_value(&name, ServeHint::Ollama, ev) {
+            models.push(m);
+        }
+    }
     for f in env_vars::findings(&w.env, hint, path, detector) {
         if f.kind == crate::bom::ComponentKind::Model {
             models.push(f);
@@ -206,4 +282,45 @@ pub fn env_of(v: Option<&Value>, lines: &Lines, from: u32, to: u32) -> Vec<EnvVa
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn ollama_pulls_in_commands_and_scripts() {
+        let args = words(&[
+            "/bin/sh",
+            "-c",
+            "ollama serve & sleep 5 && ollama pull llama3.1:8b && ollama run --verbose phi3; ollama list",
+        ]);
+        assert_eq!(ollama_pulls(&args), vec!["llama3.1:8b", "phi3"]);
+        assert_eq!(
+            ollama_pulls(&words(&["ollama", "pull", "mistral"])),
+            vec!["mistral"]
+        );
+        // the word alone, another program's `pull`, a dangling `pull`
+        assert!(ollama_pulls(&words(&["git", "pull", "origin"])).is_empty());
+        assert!(ollama_pulls(&words(&["ollama", "serve"])).is_empty());
+        assert!(ollama_pulls(&words(&["ollama", "pull"])).is_empty());
+    }
+
+    #[test]
+    fn remote_model_repositories_only() {
+        let args = words(&[
+            "--model-repository=s3://bucket/models",
+            "--model-store",
+            "gs://b/store",
+            "--model-repository=/models",
+        ]);
+        assert_eq!(
+            model_repositories(&args),
+            vec!["s3://bucket/models", "gs://b/store"]
+        );
+    }
 }

@@ -27,6 +27,7 @@ pub mod pickle_verdict;
 pub mod pickle_walk;
 pub mod pytorch;
 pub mod safetensors;
+pub mod savedmodel;
 pub mod tflite;
 pub mod zip;
 
@@ -51,6 +52,7 @@ pub const DETECTORS: &[Detector] = &[
     pickle::DETECTOR,
     pytorch::DETECTOR,
     safetensors::DETECTOR,
+    savedmodel::DETECTOR,
     tflite::DETECTOR,
 ];
 

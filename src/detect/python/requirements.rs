@@ -173,8 +173,11 @@ fn parse_option(l: &str, line: u32) -> Option<Entry> {
     let (name, value) = match l.split_once(|c: char| c == '=' || c.is_whitespace()) {
         Some((n, v)) if n.starts_with("--") => (n, v.trim()),
         Some((n, v)) if n.len() == 2 => (n, v.trim()),
-        // `-rfile.txt`
-        _ if !l.starts_with("--") && l.len() > 2 => (&l[..2], l[2..].trim()),
+        // `-rfile.txt`; byte 2 may sit inside a multi-byte character (`-ә…`), so split checked
+        _ if !l.starts_with("--") => match l.split_at_checked(2) {
+            Some((n, v)) if !v.is_empty() => (n, v.trim()),
+            _ => (l, ""),
+        },
         _ => (l, ""),
     };
     match name {

@@ -169,3 +169,16 @@ fn archive_names() {
     );
     assert_eq!(archive_name_version("x.tar.gz"), None);
 }
+
+#[test]
+fn short_option_before_multibyte_char() {
+    // found by fuzzing (tests/fuzz, target requirements): `&l[..2]` split inside `ә`
+    assert!(deps("-\u{4d9}nd\n-r\u{4d9}\n").is_empty());
+    assert!(parse_text("-\u{4d9}\n")
+        .iter()
+        .all(|e| !matches!(e, Entry::Include { .. })));
+    match parse_line("-r\u{4d9}.txt", 1) {
+        Some(Entry::Include { path, .. }) => assert_eq!(path, "\u{4d9}.txt"),
+        other => panic!("{other:?}"),
+    }
+}

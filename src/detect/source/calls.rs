@@ -107,15 +107,19 @@ impl Call {
 #[derive(Debug, Default)]
 pub struct Unit {
     pub calls: Vec<Call>,
-    /// name → (offset, value, line) of `name = "literal"` assignments, in file order.
-    pub consts: BTreeMap<String, Vec<(usize, String, u32)>>,
+    /// name → (offset, value, line, scope end) of `name = "literal"` assignments, in file
+    /// order. The scope end is the offset where the assignment stops being visible (the end of
+    /// the enclosing function where the language analyser knows it, else `usize::MAX`).
+    pub consts: BTreeMap<String, Vec<(usize, String, u32, usize)>>,
     /// local name → imported module path (`OpenAI` → `openai`, `np` → `numpy`).
     pub imported: BTreeMap<String, String>,
 }
 
 impl Unit {
     /// The string a value stands for: a literal, or a name assigned a literal in this file
-    /// (the last assignment before `at`, else the first one after).
+    /// (the last assignment before `at` whose scope still covers it, else the first file-scope
+    /// one after: a module constant defined below its use). An assignment inside another
+    /// function is never the value of a parameter of the same name.
     pub fn resolve(&self, v: &Val, at: usize) -> Option<(String, u32, bool)> {
         match v {
             Val::Str(s, l) => Some((s.clone(), *l, true)),
@@ -124,8 +128,11 @@ impl Unit {
                 let best = list
                     .iter()
                     .rev()
-                    .find(|(o, _, _)| *o < at)
-                    .or_else(|| list.first())?;
+                    .find(|(o, _, _, end)| *o < at && at < *end)
+                    .or_else(|| {
+                        list.iter()
+                            .find(|(o, _, _, end)| *o > at && *end == usize::MAX)
+                    })?;
                 Some((best.1.clone(), best.2, false))
             }
             _ => None,
@@ -181,10 +188,12 @@ pub fn analyze(toks: &[Token], lang: Lang) -> Unit {
             });
         }
         if let Some((value, line)) = const_assignment(toks, i, lang) {
-            unit.consts
-                .entry(word.to_string())
-                .or_default()
-                .push((toks[i].offset, value, line));
+            unit.consts.entry(word.to_string()).or_default().push((
+                toks[i].offset,
+                value,
+                line,
+                usize::MAX,
+            ));
         }
     }
     unit

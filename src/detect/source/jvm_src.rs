@@ -18,9 +18,9 @@
 //! # References
 //! docs.langchain4j.dev, docs.spring.io/spring-ai.
 
-use super::calls::{self, Unit};
+use super::calls::{self, Unit, Val};
 use super::lex::{self, Lang, Token};
-use super::patterns::JVM_BUILDERS;
+use super::patterns::{JVM_BUILDERS, JVM_BUILDER_PREFIXES, JVM_MODEL_CONSTANTS};
 use super::refs::{self, api_id, Emitter, Src};
 use super::{imports, prefilter_hit};
 use crate::bom::normalize::Ecosystem;
@@ -90,17 +90,44 @@ fn jvm_imports(toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
     found
 }
 
-/// `X.builder()…modelName("…")`: the builder class in the same statement names the provider.
+/// The provider a builder class names: an exact low-level SDK class, or a LangChain4j /
+/// Spring AI `<Provider>…Model` / `<Provider>…Options` class.
+fn builder_provider(class: &str) -> Option<&'static str> {
+    if let Some((_, p)) = JVM_BUILDERS.iter().find(|(c, _)| *c == class) {
+        return Some(p);
+    }
+    if !(class.ends_with("Model") || class.ends_with("Options")) {
+        return None;
+    }
+    JVM_BUILDER_PREFIXES
+        .iter()
+        .find(|(prefix, _)| class.starts_with(prefix))
+        .map(|(_, p)| *p)
+}
+
+/// `X.builder()…modelName("…")`: the builder class in the same statement names the provider,
+/// unless a `.baseUrl("…")` in the statement points the client at another known provider.
+/// A model-name enum constant (`modelName(GPT_4_O_MINI)`) stands for the id it carries.
 fn builders(unit: &Unit, toks: &[Token], em: &mut Emitter) {
     for call in &unit.calls {
         if !matches!(call.name(), "modelName" | "model" | "deploymentName") {
             continue;
         }
-        let Some(r) = call
-            .positional(0)
-            .and_then(|v| unit.resolve(v, call.offset))
-        else {
+        let Some(arg) = call.positional(0) else {
             continue;
+        };
+        let r = match unit.resolve(arg, call.offset) {
+            Some(r) => r,
+            None => match arg {
+                Val::Name(n, l) => {
+                    let last = n.rsplit('.').next().unwrap_or(n);
+                    match JVM_MODEL_CONSTANTS.iter().find(|(c, _)| *c == last) {
+                        Some((_, id)) => (id.to_string(), *l, true),
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            },
         };
         if !api_id(&r.0) {
             continue;
@@ -114,19 +141,36 @@ fn builders(unit: &Unit, toks: &[Token], em: &mut Emitter) {
             if t.is_punct(';') || t.is_punct('{') || t.is_punct('}') {
                 break;
             }
-            if let Some(w) = t.ident() {
-                if let Some((_, p)) = JVM_BUILDERS.iter().find(|(c, _)| *c == w) {
-                    provider = Some(*p);
-                    break;
-                }
+            if let Some(p) = t.ident().and_then(builder_provider) {
+                provider = Some(p);
+                break;
             }
         }
-        let Some(p) = provider.and_then(providers::provider) else {
+        let Some(mut p) = provider.and_then(providers::provider) else {
             continue;
         };
+        if let Some(host_p) =
+            statement_base_url(unit, toks, k).and_then(|u| providers::provider_for_host(&u))
+        {
+            p = host_p;
+        }
         let line = if r.2 { r.1 } else { call.line };
         em.provider_model(&r.0, p, line, Confidence::High);
     }
+}
+
+/// The literal of a `.baseUrl("…")` call in the statement that starts at token `from`.
+fn statement_base_url(unit: &Unit, toks: &[Token], from: usize) -> Option<String> {
+    let end = (from..toks.len().min(from + 2000))
+        .find(|&k| toks[k].is_punct(';'))
+        .unwrap_or(toks.len());
+    unit.calls
+        .iter()
+        .filter(|c| c.tok > from && c.tok < end && matches!(c.name(), "baseUrl" | "endpoint"))
+        .find_map(|c| match c.positional(0) {
+            Some(Val::Str(s, _)) => Some(s.clone()),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -149,5 +193,27 @@ mod tests {
         assert!(!ids
             .iter()
             .any(|i| i.contains("not-this") || i.contains("unknown-provider")));
+    }
+
+    #[test]
+    fn langchain4j_classes_constants_and_base_url() {
+        let src = "import static dev.langchain4j.model.openai.OpenAiChatModelName.GPT_4_O_MINI;\nclass B {\n  EmbeddingModel e = GoogleAiEmbeddingModel.builder()\n      .modelName(\"gemini-embedding-001\")\n      .build();\n  ChatModel c = OpenAiChatModel.builder().modelName(GPT_4_O_MINI).build();\n  ChatModel x = OpenAiChatModel.builder()\n      .baseUrl(\"https://api.cerebras.ai/v1\")\n      .modelName(\"llama-4-scout-17b-16e-instruct\")\n      .build();\n  Foo f = FooModel.builder().modelName(GPT_4_O).build();\n  ChatModel u = OpenAiChatModel.builder().modelName(SOME_UNKNOWN_CONSTANT).build();\n}\n";
+        let out = detect(
+            &FileInput::from_bytes("B.java", src.as_bytes().to_vec()),
+            &Context::default(),
+        );
+        let ids: Vec<String> = out.findings.iter().map(|f| f.id()).collect();
+        for want in [
+            "model:google-gemini/gemini-embedding-001",
+            "model:openai/gpt-4o-mini",
+            "model:cerebras/llama-4-scout-17b-16e-instruct",
+        ] {
+            assert!(ids.contains(&want.to_string()), "{want} not in {ids:?}");
+        }
+        assert!(!ids.iter().any(|i| i.contains("openai/llama")), "{ids:?}");
+        assert!(!ids
+            .iter()
+            .any(|i| i.contains("gpt-4o\"") || i.ends_with("/gpt-4o")));
+        assert!(!ids.iter().any(|i| i.to_lowercase().contains("unknown")));
     }
 }

@@ -60,10 +60,70 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
 pub fn analyze(src: &Src, text: &str, ctx: &Context, out: &mut DetectOutcome) {
     let toks = lex::tokenize(text, Lang::Python);
     let mut unit = calls::analyze(&toks, Lang::Python);
+    function_scopes(text, &mut unit);
     let found = python_imports(&toks, &mut unit);
     let mut em = Emitter::new(src, out);
     imports::emit(ctx, Ecosystem::Pypi, &found, &mut em);
     refs::run(&unit, &toks, Lang::Python, patterns::PYTHON, &mut em);
+}
+
+/// Python scoping by indentation: an assignment inside a `def` (or `class`) body is visible
+/// only until that body ends, so `model_id = "…"` in one method never becomes the value of a
+/// `model_id` parameter of another. Module-level assignments (column 0, or nested only in
+/// `if`/`with`/`try` blocks) keep file scope.
+fn function_scopes(text: &str, unit: &mut Unit) {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    // indentation of each line, None for blank and comment-only lines
+    let indents: Vec<Option<usize>> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            let line = text.get(s..end).unwrap_or("");
+            let body = line.trim_start_matches([' ', '\t']);
+            if body.trim().is_empty() || body.starts_with('#') {
+                None
+            } else {
+                Some(line.len() - body.len())
+            }
+        })
+        .collect();
+    let opens_scope = |j: usize| {
+        let s = starts.get(j).copied().unwrap_or(0);
+        let body = text.get(s..).unwrap_or("").trim_start_matches([' ', '\t']);
+        body.starts_with("def ") || body.starts_with("async def ") || body.starts_with("class ")
+    };
+    for list in unit.consts.values_mut() {
+        for entry in list.iter_mut() {
+            let li = starts.partition_point(|&s| s <= entry.0).saturating_sub(1);
+            let Some(mut cur) = indents.get(li).copied().flatten() else {
+                continue;
+            };
+            // walk outwards to the enclosing `def`/`class`, if any
+            let mut owner = None;
+            for j in (0..li).rev().take(20_000) {
+                let Some(d) = indents[j] else { continue };
+                if d >= cur {
+                    continue;
+                }
+                if opens_scope(j) {
+                    owner = Some(d);
+                    break;
+                }
+                cur = d;
+                if d == 0 {
+                    break;
+                }
+            }
+            let Some(owner) = owner else { continue };
+            let end = (li + 1..indents.len())
+                .find(|&j| indents[j].is_some_and(|d| d <= owner))
+                .map_or(text.len(), |j| starts[j]);
+            entry.3 = end;
+        }
+    }
 }
 
 /// `import a.b as c, d` and `from a.b import c as d, (e, f)`: fills `unit.imported` and returns
@@ -373,6 +433,34 @@ mod tests {
             .collect();
         assert!(rules.contains(&("AIBOM-REMOTE-CODE", Some(3))));
         assert!(rules.contains(&("AIBOM-UNPINNED-MODEL", Some(3))));
+    }
+
+    #[test]
+    fn an_assignment_in_another_function_is_not_a_parameter_value() {
+        let src = "from transformers import AutoModel\nfrom vllm import LLM\n\nDEFAULT = \"org/module-level\"\n\nclass A:\n    def __init__(self, model_id=None):\n        self.model = LLM(model=model_id)\n\n    def load(self):\n        return AutoModel.from_pretrained(DEFAULT)\n\nclass B:\n    def __init__(self, model_id=None):\n        if model_id is None:\n            model_id = \"org/default-b\"\n        self.m = AutoModel.from_pretrained(model_id)\n\n    def other(self, model_id):\n        return AutoModel.from_pretrained(model_id)\n";
+        let out = run("m.py", src);
+        let model_lines: Vec<(String, Option<u32>)> = out
+            .findings
+            .iter()
+            .filter(|f| f.kind == ComponentKind::Model)
+            .map(|f| (f.name.clone(), f.evidence.line))
+            .collect();
+        // the default resolved where it is in scope (line 17), module constants everywhere
+        assert!(
+            model_lines.contains(&("org/default-b".to_string(), Some(17))),
+            "{model_lines:?}"
+        );
+        assert!(
+            model_lines.contains(&("org/module-level".to_string(), Some(11))),
+            "{model_lines:?}"
+        );
+        // never at the other methods' calls (lines 8 and 20)
+        assert!(
+            !model_lines
+                .iter()
+                .any(|(n, l)| n == "org/default-b" && matches!(l, Some(8) | Some(20))),
+            "{model_lines:?}"
+        );
     }
 
     #[test]

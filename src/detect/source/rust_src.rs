@@ -17,12 +17,15 @@
 //! # References
 //! docs.rs/hf-hub, docs.rs/async-openai, docs.rs/candle-core.
 
-use super::calls::{self, Unit};
+use super::calls::{self, Unit, Val};
 use super::lex::{self, Lang, Token};
-use super::refs::{self, Emitter, Src};
+use super::refs::{self, api_id, Emitter, Src};
 use super::{imports, patterns, prefilter_hit};
 use crate::bom::normalize::Ecosystem;
+use crate::bom::Confidence;
+use crate::detect::providers;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
+use std::collections::BTreeSet;
 
 pub const ID: &str = "rust-code";
 
@@ -50,12 +53,114 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     let mut em = Emitter::new(&src, &mut out);
     imports::emit(ctx, Ecosystem::Cargo, &found, &mut em);
     refs::run(&unit, &toks, Lang::Rust, patterns::RUST, &mut em);
+    if unit.imported.keys().any(|k| k == "rig") {
+        rig_models(&unit, &toks, &mut em);
+    }
     out
+}
+
+/// rig: `client.agent(openai::GPT_4O)`, `.completion_model("gpt-4o")`, `.embedding_model(…)`.
+/// The provider is the module of the constant, else the module of the `Client` the receiver
+/// variable was built from (`let c = openai::Client::from_env();`); a client built with
+/// `.base_url(…)` is served by that host's provider, or by nobody we can name. No provider, no
+/// model.
+fn rig_models(unit: &Unit, toks: &[Token], em: &mut Emitter) {
+    let module_provider = |m: &str| {
+        patterns::RIG_MODULES
+            .iter()
+            .find(|(k, _)| *k == m)
+            .and_then(|(_, p)| providers::provider(p))
+    };
+    // variable → provider of the client it holds (None: pointed at an unknown base URL)
+    // (token, variable, provider); the nearest assignment before a call is the one it sees
+    let clients: Vec<(usize, &str, Option<&'static providers::Provider>)> = unit
+        .calls
+        .iter()
+        .filter_map(|c| {
+            let var = c.assigned_to.as_deref()?;
+            let segs: Vec<&str> = c.callee.split('.').collect();
+            let at = segs.iter().position(|s| *s == "Client")?;
+            let module = *segs.get(at.checked_sub(1)?)?;
+            let p = module_provider(module)?;
+            let end = (c.tok..toks.len().min(c.tok + 2000))
+                .find(|&k| toks[k].is_punct(';'))
+                .unwrap_or(toks.len());
+            let base = unit
+                .calls
+                .iter()
+                .find(|b| b.tok > c.tok && b.tok < end && b.name() == "base_url");
+            match base {
+                None => Some((c.tok, var, Some(p))),
+                Some(b) => match b.positional(0) {
+                    Some(Val::Str(u, _)) => Some((c.tok, var, providers::provider_for_host(u))),
+                    _ => Some((c.tok, var, None)),
+                },
+            }
+        })
+        .collect();
+    for call in &unit.calls {
+        if !matches!(
+            call.name(),
+            "agent" | "completion_model" | "embedding_model" | "extractor"
+        ) {
+            continue;
+        }
+        let receiver = call.root();
+        let receiver_client = clients
+            .iter()
+            .rev()
+            .find(|(t, v, _)| *v == receiver && *t < call.tok)
+            .map(|(_, _, p)| *p);
+        let receiver_provider = receiver_client.flatten();
+        let Some(arg) = call.positional(0) else {
+            continue;
+        };
+        let (id, line, provider) = match arg {
+            Val::Str(s, l) => (s.clone(), *l, receiver_provider),
+            Val::Name(n, l) => {
+                let segs: Vec<&str> = n.split('.').collect();
+                let last = segs.last().copied().unwrap_or("");
+                // the module: a provider segment of the path, or of the constant's import
+                let imported = unit.imported.get(last).map(String::as_str).unwrap_or("");
+                let module = segs
+                    .iter()
+                    .copied()
+                    .chain(imported.split("::"))
+                    .find(|s| module_provider(s).is_some());
+                let by_table = module.and_then(|m| {
+                    patterns::RIG_CONSTANTS
+                        .iter()
+                        .find(|(mm, c, _)| *mm == m && *c == last)
+                        .map(|(_, _, id)| id.to_string())
+                });
+                // a client with a custom base URL serves whatever the constant names
+                let provider = match receiver_client {
+                    Some(p) => p,
+                    None => module.and_then(module_provider),
+                };
+                match by_table.or_else(|| unit.resolve(arg, call.offset).map(|r| r.0)) {
+                    Some(id) => (id, *l, provider),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        let Some(p) = provider else {
+            continue;
+        };
+        if api_id(&id) {
+            em.provider_model(&id, p, line.max(call.line), Confidence::High);
+        }
+    }
 }
 
 /// `use a::b::{C, D as E};`, `extern crate x;`, and `krate::path` uses of catalogued crates.
 fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
     let mut found = Vec::new();
+    // `mod openai;` and `use crate::providers::openai;` put a *local* module named like a
+    // crate in scope: its `openai::…` paths are not uses of the `openai` crate
+    let (local, use_ranges) = local_modules(toks);
+    let in_use = |i: usize| use_ranges.iter().any(|&(a, b)| a < i && i < b);
     for i in 0..toks.len() {
         let Some(w) = toks[i].ident() else { continue };
         let path_sep = |k: usize| {
@@ -92,6 +197,7 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
                     path.split("::").next(),
                     Some("crate" | "self" | "super" | "std" | "core")
                 )
+                || path.split("::").next().is_some_and(|r| local.contains(r))
             {
                 continue;
             }
@@ -118,9 +224,11 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
             continue;
         }
         // a qualified path `krate::…` not preceded by `::`
+        let after_sep = i >= 1 && toks[i - 1].is_punct(':');
+        let shadowed = unit.imported.contains_key(w) || local.contains(w) || in_use(i);
         if path_sep(i + 1)
-            && !(i >= 1 && toks[i - 1].is_punct(':'))
-            && !unit.imported.contains_key(w)
+            && !after_sep
+            && !shadowed
             && ctx.catalog.lookup_import(Ecosystem::Cargo, w).is_some()
         {
             unit.imported.insert(w.to_string(), w.to_string());
@@ -128,6 +236,52 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
         }
     }
     found
+}
+
+/// Names that a file binds to something other than a crate: modules it declares (`mod x`) and
+/// the leaf names of its `use` statements (`use crate::a::x;`, `use rig::{c::{D}, providers::x}`):
+/// after those, `x::…` is a path into that module, not a use of a crate called `x`. Also
+/// returns the token ranges of the `use` statements, whose inner paths are not uses either.
+fn local_modules(toks: &[Token]) -> (BTreeSet<String>, Vec<(usize, usize)>) {
+    let mut local = BTreeSet::new();
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        match toks[i].ident() {
+            Some("mod") => {
+                if let Some(n) = toks.get(i + 1).and_then(Token::ident) {
+                    local.insert(n.to_string());
+                }
+            }
+            Some("use") if i == 0 || !toks[i - 1].is_punct(':') => {
+                let root = toks.get(i + 1).and_then(Token::ident);
+                let mut k = i + 1;
+                while let Some(t) = toks.get(k) {
+                    if t.is_punct(';') || k > i + 2000 {
+                        break;
+                    }
+                    if let Some(n) = t.ident() {
+                        let qualified = toks.get(k + 1).is_some_and(|t| t.is_punct(':'));
+                        // `use openai;` (2015 style) names the crate itself
+                        let bare_root = k == i + 1 && !qualified;
+                        if !qualified
+                            && !bare_root
+                            && !matches!(n, "as" | "self" | "super" | "crate")
+                            && Some(n) != root.filter(|_| k == i + 1)
+                        {
+                            local.insert(n.to_string());
+                        }
+                    }
+                    k += 1;
+                }
+                ranges.push((i, k));
+                i = k;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (local, ranges)
 }
 
 #[cfg(test)]
@@ -156,5 +310,66 @@ mod tests {
             "{ids:?}"
         );
         assert!(!ids.iter().any(|i| i.contains("not-this")));
+    }
+
+    #[test]
+    fn local_module_named_like_a_crate_is_not_the_crate() {
+        let ctx = Context {
+            catalog: Catalog::builtin(),
+            ..Default::default()
+        };
+        let src = "use crate::providers::openai;\nuse super::{anthropic, gemini};\npub mod cohere;\nuse crate::providers::{mistral, openai::embedding::EncodingFormat};\nuse rig::{\n    client::{CompletionClient, EmbeddingsClient},\n    providers::hf_hub,\n};\nfn g() { let c = hf_hub::Client::new(); }\nfn f() {\n    let c = openai::Client::from_env();\n    let a = anthropic::Client::new(\"k\");\n    let m = cohere::EmbeddingModel::new();\n}\n";
+        let out = detect(
+            &FileInput::from_bytes("p.rs", src.as_bytes().to_vec()),
+            &ctx,
+        );
+        let libs: Vec<String> = out
+            .findings
+            .iter()
+            .map(|f| f.id())
+            .filter(|i| i.starts_with("library:"))
+            .collect();
+        // `use rig::{…}` is a real use of the rig crate; nothing else is
+        assert_eq!(libs, vec!["library:cargo/rig-core".to_string()]);
+        // the same path with no local module in scope is the crate
+        let src = "use std::env;\nfn f() {\n    let c = openai::Client::new(\"k\");\n}\n";
+        let out = detect(
+            &FileInput::from_bytes("q.rs", src.as_bytes().to_vec()),
+            &ctx,
+        );
+        assert!(
+            out.findings
+                .iter()
+                .any(|f| f.id() == "library:cargo/openai"),
+            "{:?}",
+            out.findings.iter().map(|f| f.id()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn rig_agents_and_models() {
+        let ctx = Context {
+            catalog: Catalog::builtin(),
+            ..Default::default()
+        };
+        let src = "use rig::{\n    client::{CompletionClient, ProviderClient},\n    providers::{anthropic, openai},\n};\n\nconst MODEL: &str = \"gpt-4o-mini\";\n\nasync fn run() {\n    let openai_client = openai::Client::from_env();\n    let a = openai_client.agent(openai::GPT_4O).build();\n    let b = openai_client.agent(\"gpt-5-nano\").build();\n    let c = openai_client.completion_model(MODEL);\n    let claude = anthropic::Client::from_env();\n    let d = claude.agent(anthropic::completion::CLAUDE_SONNET_4_6).build();\n    let e = other.agent(\"mystery-model\").build();\n    let local = openai::Client::builder().api_key(\"x\").base_url(server.url()).build();\n    let f = local.agent(\"local-served-model\").build();\n    let ol = openai::Client::builder().base_url(\"http://localhost:11434/v1\").build();\n    let g = ol.agent(\"llama3.2\").build();\n}\nfn two() {\n    let agent = anthropic::Client::from_env()\n        .agent(\"claude-opus-4-6\")\n        .build();\n}\nfn three() {\n    let agent = openai::Client::from_env();\n    // openai_client.agent(\"gpt-commented\")\n}\n";
+        let out = detect(
+            &FileInput::from_bytes("main.rs", src.as_bytes().to_vec()),
+            &ctx,
+        );
+        let ids: Vec<String> = out.findings.iter().map(|f| f.id()).collect();
+        for want in [
+            "model:openai/gpt-4o",
+            "model:openai/gpt-5-nano",
+            "model:openai/gpt-4o-mini",
+            "model:anthropic/claude-sonnet-4-6",
+            "model:anthropic/claude-opus-4-6",
+        ] {
+            assert!(ids.contains(&want.to_string()), "{want} not in {ids:?}");
+        }
+        assert!(!ids
+            .iter()
+            .any(|i| i.contains("mystery") || i.contains("commented")));
+        assert!(!ids.iter().any(|i| i == "library:cargo/openai"), "{ids:?}");
     }
 }
