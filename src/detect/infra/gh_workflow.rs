@@ -114,7 +114,7 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
 
     // env maps at any level, then `secrets.NAME` references anywhere in the text
     let mut vars = Vec::new();
-    collect_env(&root, &lines, total, &mut vars, 0);
+    workload::env_under_keys(&root, &["env"], &lines, total, &mut vars);
     for (i, line) in lines_iter(text) {
         let code = strip_comment(line);
         let mut rest = code;
@@ -184,27 +184,6 @@ fn collect_key(v: &Value, key: &str, out: &mut Vec<String>, depth: usize) {
         Value::Sequence(items) => items
             .iter()
             .for_each(|i| collect_key(i, key, out, depth + 1)),
-        _ => {}
-    }
-}
-
-fn collect_env(v: &Value, lines: &Lines, total: u32, out: &mut Vec<EnvVar>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    match v {
-        Value::Mapping(m) => {
-            for (k, child) in m {
-                if k.as_str() == Some("env") {
-                    out.extend(workload::env_of(Some(child), lines, 1, total));
-                } else {
-                    collect_env(child, lines, total, out, depth + 1);
-                }
-            }
-        }
-        Value::Sequence(items) => items
-            .iter()
-            .for_each(|i| collect_env(i, lines, total, out, depth + 1)),
         _ => {}
     }
 }

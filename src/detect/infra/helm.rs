@@ -87,7 +87,13 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         }
     }
     let mut envs = Vec::new();
-    collect_env(&root, &lines, total, &mut envs, 0);
+    workload::env_under_keys(
+        &root,
+        &["env", "extraEnv", "extraEnvVars"],
+        &lines,
+        total,
+        &mut envs,
+    );
     out.findings.extend(env_vars::findings(
         &envs,
         ServeHint::None,
@@ -128,33 +134,6 @@ fn walk(v: &Value, out: &mut Vec<(String, String, String)>, depth: usize) {
             }
         }
         walk(child, out, depth + 1);
-    }
-}
-
-fn collect_env(
-    v: &Value,
-    lines: &Lines,
-    total: u32,
-    out: &mut Vec<env_vars::EnvVar>,
-    depth: usize,
-) {
-    if depth > 32 {
-        return;
-    }
-    match v {
-        Value::Mapping(m) => {
-            for (k, child) in m {
-                if matches!(k.as_str(), Some("env" | "extraEnv" | "extraEnvVars")) {
-                    out.extend(workload::env_of(Some(child), lines, 1, total));
-                } else {
-                    collect_env(child, lines, total, out, depth + 1);
-                }
-            }
-        }
-        Value::Sequence(items) => items
-            .iter()
-            .for_each(|i| collect_env(i, lines, total, out, depth + 1)),
-        _ => {}
     }
 }
 

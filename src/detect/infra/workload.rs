@@ -235,6 +235,40 @@ pub fn findings(
     out
 }
 
+/// Every env var list found under a key named in `keys`, at any depth of `v` (bounded), read with
+/// [`env_of`]. Workflows keep `env:` at workflow, job and step level; Helm values under `env`,
+/// `extraEnv` or `extraEnvVars` of any sub-chart.
+pub fn env_under_keys(v: &Value, keys: &[&str], lines: &Lines, total: u32, out: &mut Vec<EnvVar>) {
+    fn walk(
+        v: &Value,
+        keys: &[&str],
+        lines: &Lines,
+        total: u32,
+        out: &mut Vec<EnvVar>,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        match v {
+            Value::Mapping(m) => {
+                for (k, child) in m {
+                    if k.as_str().is_some_and(|k| keys.contains(&k)) {
+                        out.extend(env_of(Some(child), lines, 1, total));
+                    } else {
+                        walk(child, keys, lines, total, out, depth + 1);
+                    }
+                }
+            }
+            Value::Sequence(items) => items
+                .iter()
+                .for_each(|i| walk(i, keys, lines, total, out, depth + 1)),
+            _ => {}
+        }
+    }
+    walk(v, keys, lines, total, out, 0);
+}
+
 /// Env vars of a Kubernetes `env:` list (`- name: X` / `value: Y`) or a compose `environment:`
 /// (a `K=V` list or a map), with the line of each name.
 pub fn env_of(v: Option<&Value>, lines: &Lines, from: u32, to: u32) -> Vec<EnvVar> {
