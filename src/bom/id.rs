@@ -1,21 +1,38 @@
 //! Stable component ids, computed from identity fields only (never from confidence or
 //! detector), so two scans of the same tree give the same ids and diff cleanly.
 
-use super::{normalize, Finding};
+use super::{normalize, ComponentKind, Finding};
 
 /// `kind:identity`, where identity is, in order of preference: the purl with the resolved
 /// version (without the `pkg:` scheme), the detector's identity override (sha256, ARN,
 /// `provider/model`), or the lowercased name.
 pub fn component_id(f: &Finding) -> String {
-    let identity = if let Some(purl) = &f.purl {
-        let full = normalize::purl_with_version(purl, f.version.as_deref());
+    identity_id(
+        f.kind,
+        f.purl.as_deref(),
+        f.version.as_deref(),
+        f.identity.as_deref(),
+        &f.name,
+    )
+}
+
+/// [`component_id`] from the identity fields themselves.
+pub fn identity_id(
+    kind: ComponentKind,
+    purl: Option<&str>,
+    version: Option<&str>,
+    identity: Option<&str>,
+    name: &str,
+) -> String {
+    let identity = if let Some(purl) = purl {
+        let full = normalize::purl_with_version(purl, version);
         full.strip_prefix("pkg:").unwrap_or(&full).to_string()
-    } else if let Some(identity) = &f.identity {
-        identity.clone()
+    } else if let Some(identity) = identity {
+        identity.to_string()
     } else {
-        f.name.trim().to_lowercase()
+        name.trim().to_lowercase()
     };
-    format!("{}:{}", f.kind.as_str(), identity)
+    format!("{}:{}", kind.as_str(), identity)
 }
 
 #[cfg(test)]

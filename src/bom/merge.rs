@@ -1,7 +1,20 @@
 //! Findings → components: group by identity, union the evidence, keep conflicts visible.
+//!
+//! [`Merger`] takes findings one at a time, in any order, from any number of threads (each
+//! thread merges its own, then the partial results are absorbed into one), so a scan never
+//! holds every finding at once: memory follows the number of components and evidence entries,
+//! not the number of findings.
+//!
+//! The result does not depend on arrival order. A field with one value (name, version,
+//! provider, each property) takes it from the best-ranked finding that has the field, ranked by
+//! confidence (highest first), then by evidence (smallest first), then by the value itself; every
+//! other value seen for it is kept as `conflicts.<field>`. Sets (licences, hashes, dependencies,
+//! evidence) are unions.
 
-use super::{normalize, Component, ComponentKind, Finding};
-use std::collections::BTreeMap;
+use super::{id, normalize, Component, ComponentKind, Evidence, Finding, Hash, Properties};
+use serde_json::Value;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Merge findings into sorted components.
 ///
@@ -10,92 +23,413 @@ use std::collections::BTreeMap;
 /// directory or an ancestor of the declaration, else the single locked version if there is only
 /// one. Otherwise it stays a versionless component carrying its constraint.
 pub fn merge(findings: Vec<Finding>) -> Vec<Component> {
-    let findings = fold_unversioned_into_locked(findings);
-    let mut keyed: Vec<(String, Finding)> = findings.into_iter().map(|f| (f.id(), f)).collect();
-    // Parallel detection arrives in any order: sort so merging (first value wins) is stable.
-    keyed.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| b.1.evidence.confidence.cmp(&a.1.evidence.confidence))
-            .then_with(|| a.1.evidence.cmp(&b.1.evidence))
-    });
-
-    let mut out: Vec<Component> = Vec::new();
-    for (id, f) in keyed {
-        match out.last_mut() {
-            Some(c) if c.id == id => absorb(c, f),
-            _ => out.push(start(id, f)),
-        }
+    let mut m = Merger::default();
+    for f in findings {
+        m.add(f);
     }
-    for c in &mut out {
-        c.evidence.sort();
-        c.evidence.dedup();
-        c.licenses.sort();
-        c.licenses.dedup();
-        c.hashes.sort();
-        c.hashes.dedup();
-        c.depends_on.sort();
-        c.depends_on.dedup();
-        c.depends_on.retain(|d| d != &c.id);
-    }
-    out
+    m.finish()
 }
 
-fn start(id: String, f: Finding) -> Component {
-    let purl = f
-        .purl
-        .as_deref()
-        .map(|p| normalize::purl_with_version(p, f.version.as_deref()));
-    Component {
-        id,
-        kind: f.kind,
-        name: f.name,
-        version: f.version,
-        purl,
-        provider: f.provider,
-        licenses: f.licenses,
-        hashes: f.hashes,
-        properties: f.properties,
-        depends_on: f.depends_on,
-        evidence: vec![f.evidence],
-    }
+/// An order-independent, incremental [`merge`].
+#[derive(Debug, Default)]
+pub struct Merger {
+    components: HashMap<String, Partial>,
+    /// Unversioned library findings by (component id, directory): whether and into which
+    /// locked version they fold is only known once every lock file was read.
+    pending: HashMap<(String, String), Partial>,
+    /// Versionless purl → (directory, version) of every resolved library finding.
+    resolved: HashMap<String, BTreeSet<(String, String)>>,
 }
 
-fn absorb(c: &mut Component, f: Finding) {
-    if c.version.is_none() {
-        c.version = f.version;
-    } else if f.version.is_some() && f.version != c.version {
-        note_conflict(c, "version", f.version.as_deref().map(Into::into));
-    }
-    if c.provider.is_none() {
-        c.provider = f.provider;
-    }
-    c.licenses.extend(f.licenses);
-    c.hashes.extend(f.hashes);
-    c.depends_on.extend(f.depends_on);
-    for (k, v) in f.properties {
-        match c.properties.get(&k) {
-            None => {
-                c.properties.insert(k, v);
+impl Merger {
+    pub fn add(&mut self, f: Finding) {
+        let id = f.id();
+        if let (ComponentKind::Library, Some(purl)) = (f.kind, &f.purl) {
+            match &f.version {
+                Some(v) => {
+                    let dir = parent_dir(&f.evidence.path).to_string();
+                    self.resolved
+                        .entry(purl.clone())
+                        .or_default()
+                        .insert((dir, v.clone()));
+                }
+                None => {
+                    let key = (id, parent_dir(&f.evidence.path).to_string());
+                    match self.pending.get_mut(&key) {
+                        Some(p) => p.add(f),
+                        None => {
+                            self.pending.insert(key, Partial::new(f));
+                        }
+                    }
+                    return;
+                }
             }
-            Some(existing) if *existing == v => {}
-            Some(_) => note_conflict(c, &k, Some(v)),
+        }
+        match self.components.get_mut(&id) {
+            Some(p) => p.add(f),
+            None => {
+                self.components.insert(id, Partial::new(f));
+            }
         }
     }
-    c.evidence.push(f.evidence);
+
+    /// Take in what another merger collected (another thread's share of the scan).
+    pub fn absorb(&mut self, other: Merger) {
+        for (id, p) in other.components {
+            absorb_into(&mut self.components, id, p);
+        }
+        for (key, p) in other.pending {
+            absorb_into(&mut self.pending, key, p);
+        }
+        for (purl, set) in other.resolved {
+            self.resolved.entry(purl).or_default().extend(set);
+        }
+    }
+
+    /// Fold unversioned libraries into locked versions and build sorted components.
+    pub fn finish(mut self) -> Vec<Component> {
+        for ((id, here), p) in std::mem::take(&mut self.pending) {
+            let versions = p
+                .ident
+                .purl
+                .as_ref()
+                .and_then(|purl| self.resolved.get(purl))
+                .map(|targets| fold_targets(targets, &here))
+                .unwrap_or_default();
+            if versions.is_empty() {
+                absorb_into(&mut self.components, id, p);
+                continue;
+            }
+            for v in versions {
+                let mut q = p.clone();
+                q.set_version(v);
+                let id = q.id();
+                absorb_into(&mut self.components, id, q);
+            }
+        }
+        let mut out: Vec<Component> = self
+            .components
+            .into_iter()
+            .map(|(id, p)| p.into_component(id))
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
 }
 
-/// Keep a second, different value of a field as `conflicts.<field>` instead of dropping it.
-fn note_conflict(c: &mut Component, field: &str, value: Option<serde_json::Value>) {
-    let Some(value) = value else { return };
-    let key = format!("conflicts.{field}");
-    let entry = c
-        .properties
-        .entry(key)
-        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-    if let serde_json::Value::Array(items) = entry {
-        if !items.contains(&value) {
-            items.push(value);
-            items.sort_by_key(|a| a.to_string());
+fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Partial>, key: K, p: Partial) {
+    match map.get_mut(&key) {
+        Some(existing) => existing.absorb(p),
+        None => {
+            map.insert(key, p);
+        }
+    }
+}
+
+/// The locked versions an unversioned declaration in directory `here` folds into.
+fn fold_targets(targets: &BTreeSet<(String, String)>, here: &str) -> Vec<String> {
+    let mut versions: Vec<&String> = targets
+        .iter()
+        .filter(|(dir, _)| is_ancestor_or_same(dir, here) || is_ancestor_or_same(here, dir))
+        .map(|(_, v)| v)
+        .collect();
+    // else only a package locked exactly once in the tree (one directory, one version)
+    if versions.is_empty() && targets.len() == 1 {
+        versions = targets.iter().map(|(_, v)| v).collect();
+    }
+    versions.sort();
+    versions.dedup();
+    versions.into_iter().cloned().collect()
+}
+
+/// A value and the evidence index of the finding it came from.
+#[derive(Debug, Clone)]
+struct Slot<T> {
+    rank: usize,
+    value: T,
+}
+
+/// A property: the winning value and every distinct value seen (the winner included).
+#[derive(Debug, Clone)]
+struct PropSlot {
+    rank: usize,
+    value: Value,
+    seen: Vec<Value>,
+}
+
+/// One component while findings are still arriving. Ranks are indexes into `evidence`, which
+/// only grows until [`Partial::into_component`].
+#[derive(Debug, Clone)]
+struct Partial {
+    evidence: Vec<Evidence>,
+    /// The best-ranked finding, whose identity fields name the component.
+    top: usize,
+    ident: Identity,
+    version: Option<Slot<String>>,
+    versions_seen: BTreeSet<String>,
+    provider: Option<Slot<String>>,
+    licenses: BTreeSet<String>,
+    hashes: BTreeSet<Hash>,
+    depends_on: BTreeSet<String>,
+    properties: BTreeMap<String, PropSlot>,
+}
+
+/// How evidence `a` ranks against `b`: `Less` when `a` comes first (higher confidence, then the
+/// smaller evidence).
+fn rank_order(evidence: &[Evidence], a: usize, b: usize) -> Ordering {
+    let (x, y) = (&evidence[a], &evidence[b]);
+    y.confidence.cmp(&x.confidence).then_with(|| x.cmp(y))
+}
+
+fn offer<T: Ord>(evidence: &[Evidence], slot: &mut Option<Slot<T>>, rank: usize, value: T) {
+    let wins = match slot {
+        None => true,
+        Some(s) => rank_order(evidence, rank, s.rank)
+            .then_with(|| value.cmp(&s.value))
+            .is_lt(),
+    };
+    if wins {
+        *slot = Some(Slot { rank, value });
+    }
+}
+
+fn value_order(a: &Value, b: &Value) -> Ordering {
+    a.to_string().cmp(&b.to_string())
+}
+
+/// The fields of a finding that are merged field by field.
+struct Fields {
+    version: Option<String>,
+    provider: Option<String>,
+    licenses: Vec<String>,
+    hashes: Vec<Hash>,
+    depends_on: Vec<String>,
+    properties: Properties,
+}
+
+/// A finding split into its evidence, identity and mergeable fields.
+fn split(f: Finding) -> (Evidence, Identity, Fields) {
+    let Finding {
+        kind,
+        name,
+        version,
+        purl,
+        identity,
+        provider,
+        licenses,
+        hashes,
+        properties,
+        depends_on,
+        evidence,
+    } = f;
+    let ident = Identity {
+        kind,
+        name,
+        purl,
+        identity,
+        version: version.clone(),
+    };
+    let fields = Fields {
+        version,
+        provider,
+        licenses,
+        hashes,
+        depends_on,
+        properties,
+    };
+    (evidence, ident, fields)
+}
+
+/// The identity fields of the best-ranked finding, which name the component.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Identity {
+    kind: ComponentKind,
+    name: String,
+    purl: Option<String>,
+    version: Option<String>,
+    identity: Option<String>,
+}
+
+impl Partial {
+    fn new(f: Finding) -> Self {
+        let (evidence, ident, fields) = split(f);
+        let mut p = Partial {
+            evidence: vec![evidence],
+            top: 0,
+            ident,
+            version: None,
+            versions_seen: BTreeSet::new(),
+            provider: None,
+            licenses: BTreeSet::new(),
+            hashes: BTreeSet::new(),
+            depends_on: BTreeSet::new(),
+            properties: BTreeMap::new(),
+        };
+        p.add_fields(0, fields);
+        p
+    }
+
+    fn add(&mut self, f: Finding) {
+        let (evidence, ident, fields) = split(f);
+        let rank = self.evidence.len();
+        self.evidence.push(evidence);
+        self.offer_identity(rank, ident);
+        self.add_fields(rank, fields);
+    }
+
+    fn offer_identity(&mut self, rank: usize, ident: Identity) {
+        let wins = rank_order(&self.evidence, rank, self.top)
+            .then_with(|| ident.cmp(&self.ident))
+            .is_lt();
+        if wins {
+            self.top = rank;
+            self.ident = ident;
+        }
+    }
+
+    fn add_fields(&mut self, rank: usize, f: Fields) {
+        if let Some(v) = f.version {
+            self.versions_seen.insert(v.clone());
+            offer(&self.evidence, &mut self.version, rank, v);
+        }
+        if let Some(p) = f.provider {
+            offer(&self.evidence, &mut self.provider, rank, p);
+        }
+        self.licenses.extend(f.licenses);
+        self.hashes.extend(f.hashes);
+        self.depends_on.extend(f.depends_on);
+        for (key, value) in f.properties {
+            self.offer_prop(
+                key,
+                PropSlot {
+                    rank,
+                    seen: vec![value.clone()],
+                    value,
+                },
+            );
+        }
+    }
+
+    fn offer_prop(&mut self, key: String, new: PropSlot) {
+        let Some(slot) = self.properties.get_mut(&key) else {
+            self.properties.insert(key, new);
+            return;
+        };
+        for v in &new.seen {
+            if !slot.seen.contains(v) {
+                slot.seen.push(v.clone());
+            }
+        }
+        let wins = rank_order(&self.evidence, new.rank, slot.rank)
+            .then_with(|| value_order(&new.value, &slot.value))
+            .is_lt();
+        if wins {
+            slot.rank = new.rank;
+            slot.value = new.value;
+        }
+    }
+
+    fn absorb(&mut self, other: Partial) {
+        let off = self.evidence.len();
+        self.evidence.extend(other.evidence);
+        self.offer_identity(other.top + off, other.ident);
+        if let Some(s) = other.version {
+            offer(&self.evidence, &mut self.version, s.rank + off, s.value);
+        }
+        self.versions_seen.extend(other.versions_seen);
+        if let Some(s) = other.provider {
+            offer(&self.evidence, &mut self.provider, s.rank + off, s.value);
+        }
+        self.licenses.extend(other.licenses);
+        self.hashes.extend(other.hashes);
+        self.depends_on.extend(other.depends_on);
+        for (key, mut slot) in other.properties {
+            slot.rank += off;
+            self.offer_prop(key, slot);
+        }
+    }
+
+    /// Every finding folded here takes version `v` (an unversioned declaration resolved by a
+    /// lock file).
+    fn set_version(&mut self, v: String) {
+        self.ident.version = Some(v.clone());
+        self.versions_seen = BTreeSet::from([v.clone()]);
+        self.version = Some(Slot {
+            rank: self.top,
+            value: v,
+        });
+    }
+
+    fn id(&self) -> String {
+        let i = &self.ident;
+        id::identity_id(
+            i.kind,
+            i.purl.as_deref(),
+            i.version.as_deref(),
+            i.identity.as_deref(),
+            &i.name,
+        )
+    }
+
+    fn into_component(self, id: String) -> Component {
+        let Identity {
+            kind,
+            name,
+            purl,
+            version: top_version,
+            ..
+        } = self.ident;
+        let purl = purl
+            .as_deref()
+            .map(|p| normalize::purl_with_version(p, top_version.as_deref()));
+        let version = self.version.map(|s| s.value);
+        let mut properties = Properties::new();
+        let mut conflicts: Vec<(String, Vec<Value>)> = Vec::new();
+        if let Some(v) = &version {
+            let others: Vec<Value> = self
+                .versions_seen
+                .iter()
+                .filter(|s| *s != v)
+                .map(|s| Value::String(s.clone()))
+                .collect();
+            if !others.is_empty() {
+                conflicts.push(("version".to_string(), others));
+            }
+        }
+        for (k, slot) in self.properties {
+            let others: Vec<Value> = slot.seen.into_iter().filter(|v| *v != slot.value).collect();
+            if !others.is_empty() {
+                conflicts.push((k.clone(), others));
+            }
+            properties.insert(k, slot.value);
+        }
+        for (field, mut values) in conflicts {
+            let entry = properties
+                .entry(format!("conflicts.{field}"))
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(items) = entry {
+                values.retain(|v| !items.contains(v));
+                items.extend(values);
+                items.sort_by(value_order);
+            }
+        }
+        let mut evidence = self.evidence;
+        evidence.sort();
+        evidence.dedup();
+        let mut depends_on = self.depends_on;
+        depends_on.remove(&id);
+        Component {
+            kind,
+            name,
+            version,
+            purl,
+            provider: self.provider.map(|s| s.value),
+            licenses: self.licenses.into_iter().collect(),
+            hashes: self.hashes.into_iter().collect(),
+            properties,
+            depends_on: depends_on.into_iter().collect(),
+            evidence,
+            id,
         }
     }
 }
@@ -110,56 +444,6 @@ fn is_ancestor_or_same(dir: &str, of: &str) -> bool {
         || of
             .strip_prefix(dir)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-fn fold_unversioned_into_locked(findings: Vec<Finding>) -> Vec<Finding> {
-    // versionless purl → (directory, version) of every resolved library finding
-    let mut resolved: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for f in &findings {
-        if let (ComponentKind::Library, Some(purl), Some(v)) = (f.kind, &f.purl, &f.version) {
-            resolved
-                .entry(purl.clone())
-                .or_default()
-                .push((parent_dir(&f.evidence.path).to_string(), v.clone()));
-        }
-    }
-    for list in resolved.values_mut() {
-        list.sort();
-        list.dedup();
-    }
-    let mut out = Vec::with_capacity(findings.len());
-    for f in findings {
-        let targets = match (f.kind, &f.purl, &f.version) {
-            (ComponentKind::Library, Some(purl), None) => resolved.get(purl),
-            _ => None,
-        };
-        let Some(targets) = targets else {
-            out.push(f);
-            continue;
-        };
-        let here = parent_dir(&f.evidence.path);
-        let mut versions: Vec<&String> = targets
-            .iter()
-            .filter(|(dir, _)| is_ancestor_or_same(dir, here) || is_ancestor_or_same(here, dir))
-            .map(|(_, v)| v)
-            .collect();
-        if versions.is_empty() {
-            let all: Vec<&String> = targets.iter().map(|(_, v)| v).collect();
-            if all.len() == 1 {
-                versions = all;
-            }
-        }
-        versions.sort();
-        versions.dedup();
-        if versions.is_empty() {
-            out.push(f);
-            continue;
-        }
-        for v in versions {
-            out.push(f.clone().with_version(Some(v.clone())));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -210,6 +494,84 @@ mod tests {
         let out = merge(vec![lib("requirements.txt", None, Method::Manifest)]);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].id, "library:pypi/transformers");
+    }
+
+    /// Findings with ties, conflicts, providers, folds and hashes, for the order tests.
+    fn mixed() -> Vec<Finding> {
+        let ev = |path: &str, line, conf| {
+            Evidence::new(path, Some(line), "test", Method::ImportStatement, conf)
+        };
+        let mut v = vec![
+            lib("a/pyproject.toml", None, Method::Manifest).prop("constraint", ">=4"),
+            lib("a/uv.lock", Some("4.1.0"), Method::Lockfile).prop("scope", "dev"),
+            lib("a/sub/uv.lock", Some("4.2.0"), Method::Lockfile).prop("scope", "required"),
+            lib("b/requirements.txt", None, Method::Manifest).prop("constraint", "==4.3"),
+            lib("a/x.py", None, Method::ImportStatement).prop("scope", "optional"),
+        ];
+        for (i, conf) in [Confidence::Low, Confidence::High, Confidence::Medium]
+            .into_iter()
+            .enumerate()
+        {
+            let line = i as u32 + 1;
+            v.push(
+                Finding::new(ComponentKind::Model, "gpt-4o", ev("m.py", line, conf))
+                    .with_identity("openai/gpt-4o")
+                    .with_provider(["openai", "azure-openai", "openrouter"][i])
+                    .with_version(Some(format!("2024-0{line}")))
+                    .prop("call", format!("c{line}")),
+            );
+        }
+        // the same evidence twice with different values: the smaller value wins either way
+        for tag in ["b", "a"] {
+            v.push(
+                Finding::new(
+                    ComponentKind::Service,
+                    "OpenAI API",
+                    ev("s.py", 9, Confidence::High),
+                )
+                .prop("tag", tag),
+            );
+        }
+        v
+    }
+
+    #[test]
+    fn merge_does_not_depend_on_order_or_on_how_work_is_split() {
+        let expected = merge(mixed());
+        assert!(expected
+            .iter()
+            .any(|c| c.properties.contains_key("conflicts.version")));
+        let n = mixed().len();
+        for rot in 0..n {
+            let mut f = mixed();
+            f.rotate_left(rot);
+            assert_eq!(merge(f.clone()), expected, "rotation {rot}");
+            f.reverse();
+            assert_eq!(merge(f.clone()), expected, "reversed rotation {rot}");
+            // two threads' shares, absorbed either way round
+            let (a, b) = f.split_at(rot);
+            for (first, second) in [(a, b), (b, a)] {
+                let mut m1 = Merger::default();
+                first.iter().cloned().for_each(|x| m1.add(x));
+                let mut m2 = Merger::default();
+                second.iter().cloned().for_each(|x| m2.add(x));
+                m1.absorb(m2);
+                assert_eq!(m1.finish(), expected, "split at {rot}");
+            }
+        }
+        let model = expected
+            .iter()
+            .find(|c| c.kind == ComponentKind::Model)
+            .unwrap();
+        // the high-confidence finding names the version and provider
+        assert_eq!(model.version.as_deref(), Some("2024-02"));
+        assert_eq!(model.provider.as_deref(), Some("azure-openai"));
+        let svc = expected
+            .iter()
+            .find(|c| c.kind == ComponentKind::Service)
+            .unwrap();
+        assert_eq!(svc.prop_str("tag"), Some("a"));
+        assert_eq!(svc.evidence.len(), 1);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `aibom scan`.
 
-use super::output::{color_allowed, write_atomic, write_stdout};
+use super::output::{color_allowed, write_atomic_with, write_stdout_with};
 use super::ExitStatus;
 use crate::catalog::Catalog;
 use crate::detect::Context as DetectContext;
@@ -134,10 +134,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         spec_version: args.spec_version,
         color: args.output.is_none() && color_allowed(stdout_tty),
     };
-    let bytes = render::render(&bom, format, &ropts);
+    let write = |w: &mut dyn std::io::Write| render::render_to(&bom, format, &ropts, w);
     match &args.output {
-        Some(path) => write_atomic(path, &bytes)?,
-        None => write_stdout(&bytes)?,
+        Some(path) => write_atomic_with(path, write)?,
+        None => write_stdout_with(write)?,
     }
     Ok(ExitStatus::Success)
 }

@@ -94,7 +94,15 @@ pub struct Detector {
 
 /// Cross-file work run once after every file was parsed (fold shards into one model, tie a
 /// config.json to the weights beside it, resolve a deployment to the model it serves).
-pub type PostPass = fn(&mut Vec<Finding>, &mut Vec<Risk>, &mut Vec<Warning>);
+///
+/// Only the findings some pass `wants` are held back for the passes; every other finding is
+/// merged as soon as its file is done, so a scan's memory does not grow with its findings.
+#[derive(Clone, Copy)]
+pub struct PostPass {
+    /// True for a finding this pass reads or rewrites.
+    pub wants: fn(&Finding) -> bool,
+    pub run: fn(&mut Vec<Finding>, &mut Vec<Risk>, &mut Vec<Warning>),
+}
 
 /// What one detector made of one file. Partial success is normal.
 #[derive(Debug, Default)]

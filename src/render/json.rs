@@ -11,6 +11,12 @@ pub fn render(bom: &Bom) -> Vec<u8> {
     out
 }
 
+/// [`render`] streamed into a writer.
+pub fn render_to(bom: &Bom, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, bom).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
+}
+
 /// Parse an aibom/v1 document.
 pub fn parse(bytes: &[u8]) -> Result<Bom, String> {
     let bom: Bom =

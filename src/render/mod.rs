@@ -73,6 +73,20 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
+/// Render `bom` in `format` into `w`. The native JSON is streamed; the other formats are
+/// built whole first (they are a fraction of its size or need the whole document).
+pub fn render_to(
+    bom: &Bom,
+    format: Format,
+    opts: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::render_to(bom, w),
+        _ => w.write_all(&render(bom, format, opts)),
+    }
+}
+
 /// Render `bom` in `format`.
 pub fn render(bom: &Bom, format: Format, opts: &RenderOptions) -> Vec<u8> {
     match format {

@@ -2,8 +2,9 @@
 
 pub mod walker;
 
-use crate::bom::{self, Bom, Coverage, Finding, Risk, Target, Warning};
-use crate::detect::{self, Candidate, Claim, Context, DetectOutcome, FileInput};
+use crate::bom::merge::Merger;
+use crate::bom::{Bom, Coverage, Finding, Risk, Target, Warning};
+use crate::detect::{self, Candidate, Claim, Context, DetectOutcome, FileInput, PostPass};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,13 +25,60 @@ pub struct ScanOptions {
     pub context: Context,
 }
 
+/// What the walk gathered: findings already merged, plus those the cross-file passes need.
 #[derive(Default)]
 struct Collected {
-    findings: Vec<Finding>,
+    merger: Merger,
+    /// Findings a post pass wants, held back until every file was seen.
+    deferred: Vec<Finding>,
     risks: Vec<Risk>,
     warnings: Vec<Warning>,
     metadata: Vec<(String, serde_json::Value)>,
     coverage: Coverage,
+}
+
+impl Collected {
+    fn add_findings(&mut self, findings: Vec<Finding>, passes: &[PostPass]) {
+        for f in findings {
+            if passes.iter().any(|p| (p.wants)(&f)) {
+                self.deferred.push(f);
+            } else {
+                self.merger.add(f);
+            }
+        }
+    }
+
+    fn absorb(&mut self, other: Collected) {
+        self.merger.absorb(other.merger);
+        self.deferred.extend(other.deferred);
+        self.risks.extend(other.risks);
+        self.warnings.extend(other.warnings);
+        self.metadata.extend(other.metadata);
+        let c = other.coverage;
+        self.coverage.walked += c.walked;
+        self.coverage.claimed += c.claimed;
+        self.coverage.parsed += c.parsed;
+        self.coverage.failed += c.failed;
+        for (k, v) in c.skipped {
+            *self.coverage.skipped.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// One walker thread's share: collected without locking, handed over when the thread is done.
+struct ThreadSink<'a> {
+    local: Collected,
+    shared: &'a Mutex<Collected>,
+}
+
+impl Drop for ThreadSink<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .absorb(local);
+    }
 }
 
 /// A scan root and how its files are named in the output.
@@ -70,11 +118,15 @@ pub fn run_scan(opts: &ScanOptions) -> Result<Bom, String> {
     }
     let mut c = collected.into_inner().unwrap_or_else(|e| e.into_inner());
 
+    let mut deferred = std::mem::take(&mut c.deferred);
     for pass in detect::post_passes() {
-        pass(&mut c.findings, &mut c.risks, &mut c.warnings);
+        (pass.run)(&mut deferred, &mut c.risks, &mut c.warnings);
+    }
+    for f in deferred {
+        c.merger.add(f);
     }
     let mut bom = Bom {
-        components: bom::merge::merge(c.findings),
+        components: c.merger.finish(),
         risks: c.risks,
         warnings: c.warnings,
         coverage: c.coverage,
@@ -154,17 +206,24 @@ fn walk_root(root: &Root, opts: &ScanOptions, skips: &SkipRules, out: &Mutex<Col
         }
     });
     let registry = detect::registry();
+    let passes = detect::post_passes();
+    let passes = passes.as_slice();
     builder.build_parallel().run(|| {
         let root = &root;
+        let mut sink = ThreadSink {
+            local: Collected::default(),
+            shared: out,
+        };
         Box::new(move |result| {
+            let local = &mut sink.local;
             match result {
-                Ok(entry) => visit(root, &entry, opts, registry, out),
+                Ok(entry) => visit(root, &entry, opts, registry, passes, local),
                 Err(err) => {
                     let path = error_path(&err)
                         .map(|p| join_display(&root.display, &relative(&root.path, p)))
                         .unwrap_or_else(|| join_display(&root.display, ""));
-                    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
-                    g.warnings
+                    local
+                        .warnings
                         .push(Warning::new(&path, None, walk_error_message(&err)));
                 }
             }
@@ -183,7 +242,8 @@ fn visit(
     entry: &ignore::DirEntry,
     opts: &ScanOptions,
     registry: &[&detect::Detector],
-    out: &Mutex<Collected>,
+    passes: &[PostPass],
+    out: &mut Collected,
 ) {
     let Some(ft) = entry.file_type() else { return };
     if ft.is_dir() {
@@ -204,7 +264,8 @@ fn visit(
     let meta = match entry.metadata() {
         Ok(m) => m,
         Err(e) => {
-            push_warning(out, Warning::new(&rel, None, format!("cannot stat: {e}")));
+            out.warnings
+                .push(Warning::new(&rel, None, format!("cannot stat: {e}")));
             return;
         }
     };
@@ -246,32 +307,23 @@ fn visit(
             outcome.extend((d.detect)(&input, &opts.context));
         }
     }
-    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
-    g.coverage.walked += 1;
+    out.coverage.walked += 1;
     if claimed {
-        g.coverage.claimed += 1;
+        out.coverage.claimed += 1;
         if outcome.failed {
-            g.coverage.failed += 1;
+            out.coverage.failed += 1;
         } else {
-            g.coverage.parsed += 1;
+            out.coverage.parsed += 1;
         }
     }
-    g.findings.extend(outcome.findings);
-    g.risks.extend(outcome.risks);
-    g.warnings.extend(outcome.warnings);
-    g.metadata.extend(outcome.metadata);
+    out.add_findings(outcome.findings, passes);
+    out.risks.extend(outcome.risks);
+    out.warnings.extend(outcome.warnings);
+    out.metadata.extend(outcome.metadata);
 }
 
-fn bump_skip(out: &Mutex<Collected>, rule: &str) {
-    let mut g = out.lock().unwrap_or_else(|e| e.into_inner());
-    *g.coverage.skipped.entry(rule.to_string()).or_default() += 1;
-}
-
-fn push_warning(out: &Mutex<Collected>, w: Warning) {
-    out.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .warnings
-        .push(w);
+fn bump_skip(out: &mut Collected, rule: &str) {
+    *out.coverage.skipped.entry(rule.to_string()).or_default() += 1;
 }
 
 /// `path` relative to `root`, forward slashes; non-UTF-8 bytes are shown lossily.

@@ -57,7 +57,10 @@ pub const DETECTORS: &[Detector] = &[
 ];
 
 /// This family's cross-file passes.
-pub const POST_PASSES: &[PostPass] = &[model_dir::fold_model_dirs];
+pub const POST_PASSES: &[PostPass] = &[PostPass {
+    wants: model_dir::wants,
+    run: model_dir::fold_model_dirs,
+}];
 
 /// Extensions some model detector claims outright; every model detector sniffs the others'.
 pub const MODEL_EXTENSIONS: &[&str] = &[

@@ -35,6 +35,12 @@ fn is_file_model(f: &Finding) -> bool {
     f.kind == ComponentKind::Model && FILE_DETECTORS.contains(&f.evidence.detector.as_str())
 }
 
+/// The findings [`fold_model_dirs`] reads or rewrites: model files that can be parts, and
+/// anything carrying an internal `aibom.` hint (directory markers, Modelfile links).
+pub fn wants(f: &Finding) -> bool {
+    is_file_model(f) || f.properties.keys().any(|k| k.starts_with("aibom."))
+}
+
 /// Fold model directories; link Modelfiles to local weights; drop internal hints.
 pub fn fold_model_dirs(
     findings: &mut Vec<Finding>,
