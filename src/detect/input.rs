@@ -79,7 +79,7 @@ impl FileInput {
     /// The whole file, read once, if it is at most [`MAX_TEXT_BYTES`].
     pub fn bytes(&self) -> Result<&[u8], String> {
         self.bytes
-            .get_or_init(|| read_bounded(&self.abs_path, MAX_TEXT_BYTES))
+            .get_or_init(|| read_bounded(&self.abs_path, self.size, MAX_TEXT_BYTES))
             .as_deref()
             .map_err(Clone::clone)
     }
@@ -120,15 +120,17 @@ impl FileInput {
     }
 }
 
-fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > cap {
+/// Read a file whole, at most `cap` bytes. `size` is the walker's stat of it: the buffer is
+/// sized from it (no second stat, no regrowth), and a file that grew past `cap` since is
+/// still refused.
+fn read_bounded(path: &Path, size: u64, cap: u64) -> Result<Vec<u8>, String> {
+    if size > cap {
         return Err(format!(
-            "file is {len} bytes, over the {cap}-byte limit for text files; not read"
+            "file is {size} bytes, over the {cap}-byte limit for text files; not read"
         ));
     }
-    let mut buf = Vec::with_capacity(len as usize);
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut buf = Vec::with_capacity(size as usize);
     // take(cap + 1): the file may have grown since stat
     file.take(cap + 1)
         .read_to_end(&mut buf)

@@ -272,7 +272,7 @@ fn const_assignment(toks: &[Token], i: usize, lang: Lang) -> Option<(String, u32
         let ok = match &prev.kind {
             TokKind::Newline => true,
             TokKind::Punct(';' | '{' | '}') => true,
-            TokKind::Ident(w) => matches!(w.as_str(), "const" | "let" | "var" | "val" | "static"),
+            TokKind::Ident(w) => matches!(*w, "const" | "let" | "var" | "val" | "static"),
             _ => false,
         };
         // languages without a Newline token: a statement may start on any line
@@ -384,8 +384,8 @@ fn parse_args(
         // keyword: `name=` (Python, Kotlin), `name:` (object literal / Go), `"name":` (dict)
         let mut key = None;
         let key_tok = match &toks[k].kind {
-            TokKind::Ident(w) => Some(w.clone()),
-            TokKind::Str { value, .. } if open == '{' => Some(value.clone()),
+            TokKind::Ident(w) => Some(w.to_string()),
+            TokKind::Str { value, .. } if open == '{' => Some(value.to_string()),
             _ => None,
         };
         if let Some(w) = key_tok {
@@ -409,8 +409,8 @@ fn parse_args(
                 // JS shorthand `{ model }`
                 if let TokKind::Ident(n) = &toks[k].kind {
                     args.push(Arg {
-                        key: Some(n.clone()),
-                        val: Val::Name(n.clone(), toks[k].line),
+                        key: Some(n.to_string()),
+                        val: Val::Name(n.to_string(), toks[k].line),
                     });
                     k += 1;
                     continue;
@@ -462,7 +462,7 @@ fn parse_value(toks: &[Token], k: usize, lang: Lang, depth: u32) -> (Val, usize)
                 return (Val::Other, k + 1);
             }
             // implicit concatenation "a" "b"
-            let mut v = value.clone();
+            let mut v = value.to_string();
             let mut j = k + 1;
             while let Some(TokKind::Str {
                 value,
@@ -485,7 +485,7 @@ fn parse_value(toks: &[Token], k: usize, lang: Lang, depth: u32) -> (Val, usize)
                     (Val::Other, j)
                 }
                 Some(TokKind::Ident(w))
-                    if matches!(w.as_str(), "if" | "or" | "and" | "in" | "for" | "not") =>
+                    if matches!(*w, "if" | "or" | "and" | "in" | "for" | "not") =>
                 {
                     (Val::Other, j)
                 }
@@ -493,14 +493,14 @@ fn parse_value(toks: &[Token], k: usize, lang: Lang, depth: u32) -> (Val, usize)
             }
         }
         TokKind::Ident(w) => {
-            match w.as_str() {
+            match *w {
                 "True" | "true" => return (Val::Bool(true), k + 1),
                 "False" | "false" => return (Val::Bool(false), k + 1),
                 "new" | "await" => return parse_value(toks, k + 1, lang, depth),
                 _ => {}
             }
             let mut j = k;
-            let mut name = w.clone();
+            let mut name = w.to_string();
             loop {
                 let dot = toks.get(j + 1).is_some_and(|t| t.is_punct('.'));
                 let colons = toks.get(j + 1).is_some_and(|t| t.is_punct(':'))
@@ -531,7 +531,7 @@ fn parse_value(toks: &[Token], k: usize, lang: Lang, depth: u32) -> (Val, usize)
                     (Val::Other, j + 1)
                 }
                 Some(TokKind::Ident(w))
-                    if matches!(w.as_str(), "if" | "or" | "and" | "in" | "for" | "not") =>
+                    if matches!(*w, "if" | "or" | "and" | "in" | "for" | "not") =>
                 {
                     (Val::Other, j + 1)
                 }

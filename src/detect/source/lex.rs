@@ -22,6 +22,8 @@
 //! string/template/regex literals, Go spec "String literals", Rust reference "Tokens", JLS
 //! §3.10.6 text blocks.
 
+use std::borrow::Cow;
+
 /// The lexical family of a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -33,31 +35,33 @@ pub enum Lang {
     Jvm,
 }
 
+/// Token text borrows from the source; only a string literal whose escapes were undone owns its
+/// value (tokenizing allocated per token before, the largest share of a scan's allocations).
 #[derive(Debug, Clone, PartialEq)]
-pub enum TokKind {
-    Ident(String),
+pub enum TokKind<'a> {
+    Ident(&'a str),
     /// A string literal's value (escapes of quotes/backslashes undone, others kept).
     Str {
-        value: String,
+        value: Cow<'a, str>,
         /// f-string / template literal with interpolation: not a constant.
         interpolated: bool,
         /// A Python string that is a whole statement (docstring, bare triple-quoted text).
         statement: bool,
     },
-    Number(String),
+    Number(&'a str),
     Punct(char),
     /// End of a logical line (Python only; newlines inside brackets do not count).
     Newline,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Token {
-    pub kind: TokKind,
+pub struct Token<'a> {
+    pub kind: TokKind<'a>,
     pub offset: usize,
     pub line: u32,
 }
 
-impl Token {
+impl Token<'_> {
     pub fn ident(&self) -> Option<&str> {
         match &self.kind {
             TokKind::Ident(s) => Some(s),
@@ -88,7 +92,7 @@ pub const MAX_TOKENS: usize = 2_000_000;
 
 /// Tokenize `text` as `lang`. Never fails: malformed input (unterminated strings or comments)
 /// ends the current token at the end of the line or file.
-pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
+pub fn tokenize(text: &str, lang: Lang) -> Vec<Token<'_>> {
     let mut lx = Lexer {
         s: text.as_bytes(),
         text,
@@ -111,17 +115,17 @@ struct Lexer<'a> {
     pos: usize,
     line: u32,
     lang: Lang,
-    out: Vec<Token>,
+    out: Vec<Token<'a>>,
     /// Bracket depth, for Python logical lines.
     depth: u32,
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
     fn peek(&self, ahead: usize) -> u8 {
         self.s.get(self.pos + ahead).copied().unwrap_or(0)
     }
 
-    fn push(&mut self, kind: TokKind, offset: usize, line: u32) {
+    fn push(&mut self, kind: TokKind<'a>, offset: usize, line: u32) {
         if self.out.len() < MAX_TOKENS {
             self.out.push(Token { kind, offset, line });
         }
@@ -218,7 +222,7 @@ impl Lexer<'_> {
             Some(TokKind::Punct(p)) => !matches!(p, ')' | ']' | '}'),
             Some(TokKind::Ident(w)) => {
                 matches!(
-                    w.as_str(),
+                    *w,
                     "return" | "typeof" | "case" | "do" | "else" | "in" | "of" | "yield"
                 )
             }
@@ -270,7 +274,7 @@ impl Lexer<'_> {
                 break;
             }
         }
-        let v = self.text.get(o..self.pos).unwrap_or("").to_string();
+        let v = self.text.get(o..self.pos).unwrap_or("");
         self.push(TokKind::Number(v), o, l);
     }
 
@@ -314,7 +318,7 @@ impl Lexer<'_> {
             }
             _ => {}
         }
-        self.push(TokKind::Ident(word.to_string()), o, l);
+        self.push(TokKind::Ident(word), o, l);
     }
 
     fn string(&mut self, start: usize, q: u8) {
@@ -375,12 +379,16 @@ impl Lexer<'_> {
     }
 
     /// Read up to the closing `q`; returns (value, terminated). Single-line strings end at a
-    /// newline (unterminated: discarded), which bounds the damage of a misread quote.
-    fn until_quote(&mut self, q: u8, multiline: bool, escapes: bool) -> (String, bool) {
-        let mut v: Vec<u8> = Vec::new();
+    /// newline (unterminated: discarded), which bounds the damage of a misread quote. The value
+    /// borrows from the text unless an escape had to be undone.
+    fn until_quote(&mut self, q: u8, multiline: bool, escapes: bool) -> (Cow<'a, str>, bool) {
+        let start = self.pos;
+        // bytes of the value so far, once an escape made it differ from the text
+        let mut owned: Option<Vec<u8>> = None;
         while self.pos < self.s.len() {
             let c = self.peek(0);
             if c == b'\\' && escapes {
+                let v = owned.get_or_insert_with(|| self.s[start..self.pos].to_vec());
                 let n = self.peek(1);
                 match n {
                     b'\n' => {
@@ -400,38 +408,48 @@ impl Lexer<'_> {
                 continue;
             }
             if c == q {
+                let value = match owned {
+                    Some(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+                    None => Cow::Borrowed(self.slice(start, self.pos)),
+                };
                 self.pos += 1;
-                return (String::from_utf8_lossy(&v).into_owned(), true);
+                return (value, true);
             }
             if c == b'\n' && !multiline {
-                return (String::new(), false);
+                return (Cow::Borrowed(""), false);
             }
-            v.push(c);
+            if let Some(v) = owned.as_mut() {
+                v.push(c);
+            }
             self.bump();
         }
-        (String::new(), false)
+        (Cow::Borrowed(""), false)
     }
 
-    fn until_triple(&mut self, q: u8, escapes: bool) -> String {
-        let mut v: Vec<u8> = Vec::new();
+    /// The text between two byte offsets (both at ASCII bytes, so on char boundaries).
+    fn slice(&self, from: usize, to: usize) -> &'a str {
+        self.text.get(from..to.min(self.s.len())).unwrap_or("")
+    }
+
+    /// Read up to the closing triple quote. Escapes are kept as written, so the value is the
+    /// text itself.
+    fn until_triple(&mut self, q: u8, escapes: bool) -> Cow<'a, str> {
+        let start = self.pos;
         while self.pos < self.s.len() {
             let c = self.peek(0);
             if c == b'\\' && escapes && self.pos + 1 < self.s.len() {
-                v.push(c);
                 self.pos += 1;
-                let n = self.peek(0);
-                v.push(n);
                 self.bump();
                 continue;
             }
             if c == q && self.peek(1) == q && self.peek(2) == q {
+                let value = self.slice(start, self.pos);
                 self.pos += 3;
-                break;
+                return Cow::Borrowed(value);
             }
-            v.push(c);
             self.bump();
         }
-        String::from_utf8_lossy(&v).into_owned()
+        Cow::Borrowed(self.slice(start, self.pos))
     }
 
     /// A Python string at the quote under `pos` (prefix already consumed).
@@ -481,7 +499,7 @@ impl Lexer<'_> {
                 self.pos += 1 + hashes;
                 self.push(
                     TokKind::Str {
-                        value: v,
+                        value: Cow::Owned(v),
                         interpolated: false,
                         statement: false,
                     },
@@ -533,7 +551,7 @@ impl Lexer<'_> {
         }
         self.push(
             TokKind::Str {
-                value: String::from_utf8_lossy(&v).into_owned(),
+                value: Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
                 interpolated,
                 statement: false,
             },
@@ -578,7 +596,7 @@ fn ends_block_header(toks: &[Token], colon: usize) -> bool {
         k -= 1;
         match &toks[k].kind {
             TokKind::Newline => return false,
-            TokKind::Ident(w) if matches!(w.as_str(), "def" | "class") => {
+            TokKind::Ident(w) if matches!(*w, "def" | "class") => {
                 return k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
             }
             _ => {}
@@ -599,7 +617,7 @@ mod tests {
                     value,
                     statement: false,
                     interpolated: false,
-                } => Some(value.clone()),
+                } => Some(value.to_string()),
                 _ => None,
             })
             .collect()

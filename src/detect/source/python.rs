@@ -206,7 +206,7 @@ fn python_imports(toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
                         TokKind::Punct(',') | TokKind::Punct('*') => {}
                         TokKind::Newline if !parens => break,
                         TokKind::Ident(name) => {
-                            let mut local = name.clone();
+                            let mut local = name.to_string();
                             if toks.get(k + 1).and_then(Token::ident) == Some("as") {
                                 if let Some(a) = toks.get(k + 2).and_then(Token::ident) {
                                     local = a.to_string();

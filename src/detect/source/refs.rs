@@ -725,7 +725,7 @@ fn builtin_datasets(unit: &Unit, call: &Call, em: &mut Emitter) {
 fn remote_code(toks: &[Token], components: &BTreeMap<u32, String>, em: &mut Emitter) {
     for (i, t) in toks.iter().enumerate() {
         let named = match &t.kind {
-            TokKind::Ident(w) => w == "trust_remote_code" || w == "trustRemoteCode",
+            TokKind::Ident(w) => *w == "trust_remote_code" || *w == "trustRemoteCode",
             TokKind::Str { value, .. } => value == "trust_remote_code",
             _ => false,
         };
@@ -764,7 +764,7 @@ fn literals(toks: &[Token], em: &mut Emitter) {
                 value,
                 interpolated: false,
                 statement: false,
-            } => Some(value.as_str()),
+            } => Some(value.as_ref()),
             TokKind::Ident(w)
                 if i >= 2 && toks[i - 1].is_punct('.') && toks[i - 2].ident() == Some("env") =>
             {
