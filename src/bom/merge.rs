@@ -13,6 +13,7 @@
 
 use super::{id, normalize, Component, ComponentKind, Evidence, Finding, Hash, Properties};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -30,45 +31,82 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Component> {
     m.finish()
 }
 
+/// The component id of `f` ([`Finding::id`]), from `cache` when it has a purl.
+fn id_of<'c>(cache: &'c mut PurlIds, f: &Finding) -> Cow<'c, str> {
+    let Some(purl) = &f.purl else {
+        return Cow::Owned(f.id());
+    };
+    let version = f.version.as_deref().unwrap_or("");
+    let known = |e: &(ComponentKind, String, String)| e.0 == f.kind && e.1 == version;
+    let hit = cache.get(purl.as_str()).and_then(|v| v.iter().position(known));
+    if !cache.contains_key(purl.as_str()) {
+        cache.insert(purl.clone(), Vec::new());
+    }
+    let Some(list) = cache.get_mut(purl.as_str()) else {
+        return Cow::Owned(f.id());
+    };
+    let i = match hit {
+        Some(i) => i,
+        None => {
+            list.push((f.kind, version.to_string(), f.id()));
+            list.len() - 1
+        }
+    };
+    Cow::Borrowed(list[i].2.as_str())
+}
+
+/// purl → (kind, version or "", component id).
+type PurlIds = HashMap<String, Vec<(ComponentKind, String, String)>>;
+
 /// An order-independent, incremental [`merge`].
 #[derive(Debug, Default)]
 pub struct Merger {
     components: HashMap<String, Partial>,
-    /// Unversioned library findings by (component id, directory): whether and into which
+    /// Unversioned library findings by component id, then directory: whether and into which
     /// locked version they fold is only known once every lock file was read.
-    pending: HashMap<(String, String), Partial>,
+    pending: HashMap<String, HashMap<String, Partial>>,
     /// Versionless purl → (directory, version) of every resolved library finding.
     resolved: HashMap<String, BTreeSet<(String, String)>>,
+    /// Building a purl-based id parses the purl, and the same few purls recur in thousands of
+    /// findings.
+    purl_ids: PurlIds,
 }
 
 impl Merger {
     pub fn add(&mut self, f: Finding) {
-        let id = f.id();
+        let id = id_of(&mut self.purl_ids, &f);
         if let (ComponentKind::Library, Some(purl)) = (f.kind, &f.purl) {
             match &f.version {
                 Some(v) => {
-                    let dir = parent_dir(&f.evidence.path).to_string();
-                    self.resolved
-                        .entry(purl.clone())
-                        .or_default()
-                        .insert((dir, v.clone()));
+                    let dir = parent_dir(&f.evidence.path);
+                    let set = match self.resolved.get_mut(purl.as_str()) {
+                        Some(set) => set,
+                        None => self.resolved.entry(purl.clone()).or_default(),
+                    };
+                    if !set.iter().any(|(d, ver)| d == dir && ver == v) {
+                        set.insert((dir.to_string(), v.clone()));
+                    }
                 }
                 None => {
-                    let key = (id, parent_dir(&f.evidence.path).to_string());
-                    match self.pending.get_mut(&key) {
+                    let by_dir = match self.pending.get_mut(id.as_ref()) {
+                        Some(m) => m,
+                        None => self.pending.entry(id.into_owned()).or_default(),
+                    };
+                    let dir = parent_dir(&f.evidence.path);
+                    match by_dir.get_mut(dir) {
                         Some(p) => p.add(f),
                         None => {
-                            self.pending.insert(key, Partial::new(f));
+                            by_dir.insert(dir.to_string(), Partial::new(f));
                         }
                     }
                     return;
                 }
             }
         }
-        match self.components.get_mut(&id) {
+        match self.components.get_mut(id.as_ref()) {
             Some(p) => p.add(f),
             None => {
-                self.components.insert(id, Partial::new(f));
+                self.components.insert(id.into_owned(), Partial::new(f));
             }
         }
     }
@@ -78,8 +116,11 @@ impl Merger {
         for (id, p) in other.components {
             absorb_into(&mut self.components, id, p);
         }
-        for (key, p) in other.pending {
-            absorb_into(&mut self.pending, key, p);
+        for (id, by_dir) in other.pending {
+            let mine = self.pending.entry(id).or_default();
+            for (dir, p) in by_dir {
+                absorb_into(mine, dir, p);
+            }
         }
         for (purl, set) in other.resolved {
             self.resolved.entry(purl).or_default().extend(set);
@@ -88,7 +129,11 @@ impl Merger {
 
     /// Fold unversioned libraries into locked versions and build sorted components.
     pub fn finish(mut self) -> Vec<Component> {
-        for ((id, here), p) in std::mem::take(&mut self.pending) {
+        let pending = std::mem::take(&mut self.pending);
+        for (id, here, p) in pending
+            .into_iter()
+            .flat_map(|(id, m)| m.into_iter().map(move |(dir, p)| (id.clone(), dir, p)))
+        {
             let versions = p
                 .ident
                 .purl
