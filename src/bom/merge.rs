@@ -38,7 +38,9 @@ fn id_of<'c>(cache: &'c mut PurlIds, f: &Finding) -> Cow<'c, str> {
     };
     let version = f.version.as_deref().unwrap_or("");
     let known = |e: &(ComponentKind, String, String)| e.0 == f.kind && e.1 == version;
-    let hit = cache.get(purl.as_str()).and_then(|v| v.iter().position(known));
+    let hit = cache
+        .get(purl.as_str())
+        .and_then(|v| v.iter().position(known));
     if !cache.contains_key(purl.as_str()) {
         cache.insert(purl.clone(), Vec::new());
     }

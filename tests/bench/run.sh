@@ -27,14 +27,12 @@ model_bench="$repo/target/release/examples/model_bench"
 mkdir -p "$OUT"
 
 # The literals aibom's prefilters look for, so ripgrep searches for the same thing:
-# `PREFILTER` in src/detect/source/patterns.rs (code references) and the `prefilter()` list in
+# `PREFILTER` in src/detect/source/patterns.rs (code references) and in
 # src/detect/source/secrets.rs (provider keys; aibom matches those case-insensitively, rg here
 # case-sensitively, which only favours rg).
 literals() {
-    awk '/^pub const PREFILTER: &\[&str\] = &\[/{on=1; next} on && /^\];/{on=0} on' \
-        "$repo/src/detect/source/patterns.rs"
-    awk '/fn prefilter\(\)/{on=1} on && /\.build\(\[/{grab=1; next} grab && /\]\)/{exit} grab' \
-        "$repo/src/detect/source/secrets.rs"
+    awk '/^(pub )?const PREFILTER: &\[&str\] = &\[/{on=1; next} on && /^\];/{on=0} on' \
+        "$repo/src/detect/source/patterns.rs" "$repo/src/detect/source/secrets.rs"
 }
 rg_args=()
 rg_pat="" # the same, quoted for hyperfine's command parser ("use " ends in a space)

@@ -30,7 +30,8 @@ use crate::bom::{normalize, ComponentKind, Confidence, Evidence, Finding, Method
 use crate::detect::providers::{self, Provider};
 use crate::detect::DetectOutcome;
 use crate::risk::risk;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 /// Where a tokenised line sits in the file a person opens (notebooks map code lines back to
 /// their JSON line and cell).
@@ -404,6 +405,79 @@ fn import_ok(unit: &Unit, lang: Lang, call: &Call, pat: &Pattern) -> bool {
     }
 }
 
+/// A pattern table by the last segment of each callee, so a call is compared with the few
+/// patterns that can match it rather than with the whole table (it was one of a scan's
+/// largest costs: every call against every pattern).
+struct PatternIndex {
+    /// Last callee segment → indexes into the table, ascending.
+    by_last: HashMap<&'static str, Vec<usize>>,
+}
+
+impl PatternIndex {
+    /// The index of `table`, built once. Each language has one table.
+    fn of(lang: Lang, table: &'static [Pattern]) -> &'static PatternIndex {
+        static INDEXES: [OnceLock<PatternIndex>; 5] = [const { OnceLock::new() }; 5];
+        let slot = match lang {
+            Lang::Python => 0,
+            Lang::Js => 1,
+            Lang::Go => 2,
+            Lang::Rust => 3,
+            Lang::Jvm => 4,
+        };
+        INDEXES[slot].get_or_init(|| {
+            let mut by_last: HashMap<&'static str, Vec<usize>> = HashMap::new();
+            for (i, p) in table.iter().enumerate() {
+                let last = p.callee.rsplit('.').next().unwrap_or(p.callee);
+                by_last.entry(last).or_default().push(i);
+            }
+            PatternIndex { by_last }
+        })
+    }
+
+    /// Indexes, in table order, of every pattern [`pattern_matches`] could accept for
+    /// `callee`: those ending in its last segment, and for `X.from_*` those ending in `X`.
+    fn candidates<'s>(&'s self, callee: &str) -> impl Iterator<Item = usize> + 's {
+        let mut segs = callee.rsplit('.');
+        let last = segs.next().unwrap_or(callee);
+        let direct = self.by_last.get(last).map(Vec::as_slice).unwrap_or(&[]);
+        let via_from = match segs.next() {
+            Some(owner) if last.starts_with("from_") => {
+                self.by_last.get(owner).map(Vec::as_slice).unwrap_or(&[])
+            }
+            _ => &[],
+        };
+        merge_sorted(direct, via_from)
+    }
+}
+
+/// The union of two ascending index lists, ascending.
+fn merge_sorted<'s>(a: &'s [usize], b: &'s [usize]) -> impl Iterator<Item = usize> + 's {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x == y => {
+                i += 1;
+                j += 1;
+                x
+            }
+            (Some(&x), Some(&y)) if x < y => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => return None,
+        };
+        Some(next)
+    })
+}
+
 /// The callee ends with the pattern, or (for classes) calls one of its `from_*` constructors.
 fn pattern_matches(call: &Call, pat: &Pattern) -> bool {
     if call.ends_with(pat.callee) {
@@ -445,14 +519,16 @@ fn served_by(unit: &Unit, call: &Call, default: &'static Provider) -> Serve {
 }
 
 /// Run the pattern table over the unit's calls.
-pub fn run(unit: &Unit, toks: &[Token], lang: Lang, table: &[Pattern], em: &mut Emitter) {
+pub fn run(unit: &Unit, toks: &[Token], lang: Lang, table: &'static [Pattern], em: &mut Emitter) {
+    let index = PatternIndex::of(lang, table);
     let mut clients: BTreeMap<String, Serve> = BTreeMap::new();
     let mut remote_code_components: BTreeMap<u32, String> = BTreeMap::new();
     let mut mcp: Vec<(String, &Call, &'static str)> = Vec::new();
     for call in &unit.calls {
         builtin_datasets(unit, call, em);
-        let Some(pat) = table
-            .iter()
+        let Some(pat) = index
+            .candidates(&call.callee)
+            .map(|i| &table[i])
             .find(|p| pattern_matches(call, p) && import_ok(unit, lang, call, p))
         else {
             client_method(unit, call, &clients, em);
@@ -675,7 +751,17 @@ fn client_method(unit: &Unit, call: &Call, clients: &BTreeMap<String, Serve>, em
 /// torchvision.datasets.X(…), keras.datasets.x.load_data(), tfds.load("x").
 fn builtin_datasets(unit: &Unit, call: &Call, em: &mut Emitter) {
     let module = unit.module_of(call.root()).unwrap_or(call.root());
-    let full = if unit.is_imported(call.root()) {
+    let imported = unit.is_imported(call.root());
+    // every name below starts with one of these: skip the rest (it allocates) for other calls
+    let head = if imported { module } else { &call.callee };
+    let head = head.split('.').next().unwrap_or("");
+    if !matches!(
+        head,
+        "torchvision" | "keras" | "tensorflow" | "tf" | "tensorflow_datasets"
+    ) {
+        return;
+    }
+    let full = if imported {
         match call.callee.split_once('.') {
             Some((_, rest)) => format!("{module}.{rest}"),
             None => module.to_string(),

@@ -48,6 +48,8 @@ pub struct SecretMatch {
 }
 
 struct Rule {
+    /// The prefilter literal every match contains (`None`: any prefilter hit lets it run).
+    trigger: Option<&'static str>,
     provider: &'static str,
     kind: &'static str,
     re: Regex,
@@ -61,6 +63,7 @@ fn rules() -> &'static [Rule] {
     static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
         let r = |provider, kind, re: &str, group, min_distinct| Rule {
+            trigger: trigger_of(provider),
             provider,
             kind,
             re: Regex::new(re).unwrap_or_else(|e| panic!("secret rule {kind}: {e}")),
@@ -85,22 +88,46 @@ fn rules() -> &'static [Rule] {
     })
 }
 
+/// The literal a provider's keys always contain. Azure keys are recognised by a variable name
+/// that need not contain any (`AZURE_OPENAI_KEY`), so that rule runs on every prefilter hit.
+fn trigger_of(provider: &str) -> Option<&'static str> {
+    Some(match provider {
+        "anthropic" | "openai" => "sk-",
+        "huggingface" => "hf_",
+        "google-gemini" => "AIza",
+        "replicate" => "r8_",
+        "groq" => "gsk_",
+        "langsmith" => "lsv2_",
+        "perplexity" => "pplx-",
+        "xai" => "xai-",
+        "cohere" | "mistral" => "_API_KEY",
+        _ => return None,
+    })
+}
+
+const PREFILTER: &[&str] = &[
+    "sk-", "hf_", "AIza", "r8_", "gsk_", "lsv2_", "pplx-", "xai-", "_API_KEY", "api_key",
+    "api-key", "apikey",
+];
+
 fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build([
-                "sk-", "hf_", "AIza", "r8_", "gsk_", "lsv2_", "pplx-", "xai-", "_API_KEY",
-                "api_key", "api-key", "apikey",
-            ])
+            .build(PREFILTER)
             .unwrap_or_else(|e| panic!("secret prefilter: {e}"))
     })
 }
 
 /// Every live-looking provider key in `text`, in order.
 pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
-    if !prefilter().is_match(text) {
+    // which prefilter literals occur: a rule whose trigger is absent cannot match
+    let mut present = [false; PREFILTER.len()];
+    for m in prefilter().find_overlapping_iter(text) {
+        present[m.pattern().as_usize()] = true;
+    }
+    if !present.contains(&true) {
         return Vec::new();
     }
     let azure_context = text.contains(".openai.azure.com") || text.contains("AZURE_OPENAI");
@@ -109,11 +136,28 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
         if rule.provider == "azure-openai" && !azure_context {
             continue;
         }
-        for caps in rule.re.captures_iter(text) {
-            let Some(m) = caps.get(rule.group) else {
+        if let Some(t) = rule.trigger {
+            if !PREFILTER
+                .iter()
+                .position(|l| *l == t)
+                .is_some_and(|i| present[i])
+            {
                 continue;
-            };
-            let (start, end) = (m.start(), m.end());
+            }
+        }
+        let spans: Vec<(usize, usize)> = if rule.group == 0 {
+            rule.re
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        } else {
+            rule.re
+                .captures_iter(text)
+                .filter_map(|c| c.get(rule.group))
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        };
+        for (start, end) in spans {
             // keys are delimited: not part of a longer identifier
             let before = text[..start].chars().next_back();
             let after = text[end..].chars().next();
@@ -125,7 +169,7 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
             if out.iter().any(|o| o.start < end && start < o.end) {
                 continue;
             }
-            if !looks_live(m.as_str(), rule.min_distinct) {
+            if !looks_live(&text[start..end], rule.min_distinct) {
                 continue;
             }
             out.push(SecretMatch {
