@@ -1,7 +1,8 @@
 //! Writing results: stdout (a broken pipe is not an error) or a file replaced atomically.
 
 use anyhow::Context;
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, StdoutLock, Write};
 use std::path::Path;
 
 /// Write `bytes` to `path` via a temporary file in the same directory and a rename, so an
@@ -14,7 +15,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// file through a buffer, so a large BOM is never held in memory whole.
 pub fn write_atomic_with(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let dir = path
         .parent()
@@ -26,7 +27,7 @@ pub fn write_atomic_with(
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.aibom-tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
+        let mut w = BufWriter::with_capacity(256 * 1024, File::create(&tmp)?);
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
@@ -45,9 +46,9 @@ pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
 
 /// [`write_stdout`] for output produced piece by piece.
 pub fn write_stdout_with(
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    let mut out = BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
     match write(&mut out).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

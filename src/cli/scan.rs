@@ -134,10 +134,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         spec_version: args.spec_version,
         color: args.output.is_none() && color_allowed(stdout_tty),
     };
-    let write = |w: &mut dyn std::io::Write| render::render_to(&bom, format, &ropts, w);
     match &args.output {
-        Some(path) => write_atomic_with(path, write)?,
-        None => write_stdout_with(write)?,
+        Some(path) => write_atomic_with(path, |w| render::render_to(&bom, format, &ropts, w))?,
+        None => write_stdout_with(|w| render::render_to(&bom, format, &ropts, w))?,
     }
     Ok(ExitStatus::Success)
 }

@@ -12,7 +12,7 @@ pub fn render(bom: &Bom) -> Vec<u8> {
 }
 
 /// [`render`] streamed into a writer.
-pub fn render_to(bom: &Bom, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render_to<W: std::io::Write>(bom: &Bom, w: &mut W) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, bom).map_err(std::io::Error::other)?;
     w.write_all(b"\n")
 }

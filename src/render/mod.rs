@@ -75,11 +75,11 @@ pub struct RenderOptions {
 
 /// Render `bom` in `format` into `w`. The native JSON is streamed; the other formats are
 /// built whole first (they are a fraction of its size or need the whole document).
-pub fn render_to(
+pub fn render_to<W: std::io::Write>(
     bom: &Bom,
     format: Format,
     opts: &RenderOptions,
-    w: &mut dyn std::io::Write,
+    w: &mut W,
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::render_to(bom, w),

@@ -350,7 +350,22 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// True when `s` is relative and has no empty, `.` or `..` component (so `Path::components`
 /// would yield exactly its `/`-separated parts).
 fn is_plain_relative(s: &str) -> bool {
-    !s.is_empty() && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+    // one pass over the bytes: a component is bad when empty or made of one or two dots
+    let mut len = 0usize;
+    let mut dots_only = true;
+    for &b in s.as_bytes().iter().chain(std::iter::once(&b'/')) {
+        if b == b'/' {
+            if len == 0 || (dots_only && len <= 2) {
+                return false;
+            }
+            len = 0;
+            dots_only = true;
+        } else {
+            len += 1;
+            dots_only &= b == b'.';
+        }
+    }
+    true
 }
 
 fn join_display(prefix: &str, rel: &str) -> String {

@@ -191,9 +191,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_line(&mut self) {
-        while self.pos < self.s.len() && self.peek(0) != b'\n' {
-            self.pos += 1;
-        }
+        let rest = self.s.get(self.pos..).unwrap_or(&[]);
+        self.pos += memchr::memchr(b'\n', rest).unwrap_or(rest.len());
     }
 
     fn skip_block(&mut self) {
@@ -435,21 +434,32 @@ impl<'a> Lexer<'a> {
     /// text itself.
     fn until_triple(&mut self, q: u8, escapes: bool) -> Cow<'a, str> {
         let start = self.pos;
-        while self.pos < self.s.len() {
-            let c = self.peek(0);
-            if c == b'\\' && escapes && self.pos + 1 < self.s.len() {
-                self.pos += 1;
+        let s = self.s;
+        loop {
+            // jump to the next quote or backslash, counting the lines passed over
+            let rest = s.get(self.pos..).unwrap_or(&[]);
+            let Some(k) = memchr::memchr2(q, b'\\', rest) else {
+                self.line += memchr::memchr_iter(b'\n', rest).count() as u32;
+                self.pos = s.len();
+                return Cow::Borrowed(self.slice(start, self.pos));
+            };
+            self.line += memchr::memchr_iter(b'\n', &rest[..k]).count() as u32;
+            self.pos += k;
+            if s[self.pos] == b'\\' {
+                if escapes && self.pos + 1 < s.len() {
+                    self.pos += 1;
+                }
+                // the escaped byte (or, without escapes, the backslash itself)
                 self.bump();
                 continue;
             }
-            if c == q && self.peek(1) == q && self.peek(2) == q {
+            if self.peek(1) == q && self.peek(2) == q {
                 let value = self.slice(start, self.pos);
                 self.pos += 3;
                 return Cow::Borrowed(value);
             }
-            self.bump();
+            self.pos += 1;
         }
-        Cow::Borrowed(self.slice(start, self.pos))
     }
 
     /// A Python string at the quote under `pos` (prefix already consumed).
