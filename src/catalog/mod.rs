@@ -3,8 +3,10 @@
 //! entries with `--catalog FILE` (same format) without rebuilding.
 
 use crate::bom::normalize::Ecosystem;
+use aho_corasick::AhoCorasick;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const BUILTIN: [(Ecosystem, &str); 5] = [
     (Ecosystem::Pypi, include_str!("pypi.toml")),
@@ -119,6 +121,9 @@ pub struct Catalog {
     prefixes: Vec<(Ecosystem, String, Entry)>,
     imports_exact: BTreeMap<(Ecosystem, String), Entry>,
     import_prefixes: Vec<(Ecosystem, String, Entry)>,
+    /// The Python relevance filter (`detect::source::relevance`), built from these entries on
+    /// first use; reset whenever entries are added.
+    pub(crate) python_filter: OnceLock<Option<AhoCorasick>>,
 }
 
 impl Catalog {
@@ -188,6 +193,7 @@ impl Catalog {
     }
 
     fn finish(&mut self) {
+        self.python_filter = OnceLock::new();
         // longest prefix first, so `langchain-community*` would beat `langchain-*`
         self.prefixes
             .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));
@@ -224,6 +230,20 @@ impl Catalog {
             .iter()
             .find(|(e, p, _)| *e == eco && module.starts_with(p.as_str()))
             .map(|(_, _, entry)| entry)
+    }
+
+    /// Import names of one ecosystem: exact names, then prefixes (without their `*`).
+    pub fn import_names(&self, eco: Ecosystem) -> impl Iterator<Item = (&str, bool)> {
+        self.imports_exact
+            .keys()
+            .filter(move |(e, _)| *e == eco)
+            .map(|(_, n)| (n.as_str(), false))
+            .chain(
+                self.import_prefixes
+                    .iter()
+                    .filter(move |(e, _, _)| *e == eco)
+                    .map(|(_, p, _)| (p.as_str(), true)),
+            )
     }
 
     /// Every entry of one ecosystem (exact names), for tests and documentation.

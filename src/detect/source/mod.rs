@@ -22,6 +22,7 @@ pub mod patterns;
 
 pub mod python;
 pub mod refs;
+pub mod relevance;
 pub mod rust_src;
 pub mod secrets;
 pub mod shell;

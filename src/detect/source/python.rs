@@ -25,7 +25,7 @@
 use super::calls::{self, Unit};
 use super::lex::{self, Lang, TokKind, Token};
 use super::refs::{self, Emitter, LineLoc, Src};
-use super::{imports, patterns, prefilter_hit, shell};
+use super::{imports, patterns, prefilter_hit, relevance, shell};
 use crate::bom::normalize::Ecosystem;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 
@@ -49,7 +49,7 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     }
     if input.rel_path.to_ascii_lowercase().ends_with(".ipynb") {
         notebook(input, text, ctx, &mut out);
-    } else {
+    } else if relevance::python_relevant(text, &ctx.catalog) {
         let src = Src::new(&input.rel_path, ID, text);
         analyze(&src, text, ctx, &mut out);
     }
