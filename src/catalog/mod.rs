@@ -121,9 +121,9 @@ pub struct Catalog {
     prefixes: Vec<(Ecosystem, String, Entry)>,
     imports_exact: BTreeMap<(Ecosystem, String), Entry>,
     import_prefixes: Vec<(Ecosystem, String, Entry)>,
-    /// The Python relevance filter (`detect::source::relevance`), built from these entries on
-    /// first use; reset whenever entries are added.
-    pub(crate) python_filter: OnceLock<Option<AhoCorasick>>,
+    /// The source relevance filters (`detect::source::relevance`) for Python, JS/TS and Go,
+    /// built from these entries on first use; reset whenever entries are added.
+    pub(crate) source_filters: [OnceLock<Option<AhoCorasick>>; 3],
 }
 
 impl Catalog {
@@ -193,7 +193,7 @@ impl Catalog {
     }
 
     fn finish(&mut self) {
-        self.python_filter = OnceLock::new();
+        self.source_filters = Default::default();
         // longest prefix first, so `langchain-community*` would beat `langchain-*`
         self.prefixes
             .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));

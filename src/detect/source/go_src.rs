@@ -21,7 +21,7 @@
 use super::calls::{self, Unit};
 use super::lex::{self, Lang, Token};
 use super::refs::{self, Emitter, Src};
-use super::{imports, patterns, prefilter_hit};
+use super::{imports, patterns, prefilter_hit, relevance};
 use crate::bom::normalize::Ecosystem;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 
@@ -41,17 +41,21 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(t) => t,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    if !prefilter_hit(text) {
-        return out;
+    if prefilter_hit(text) && relevance::relevant(text, &ctx.catalog, relevance::Reader::Go) {
+        analyze(&input.rel_path, text, ctx, &mut out);
     }
+    out
+}
+
+/// Read `text` (the file at `path`) without the relevance filter.
+pub fn analyze(path: &str, text: &str, ctx: &Context, out: &mut DetectOutcome) {
     let toks = lex::tokenize(text, Lang::Go);
     let mut unit = calls::analyze(&toks, Lang::Go);
     let found = go_imports(&toks, &mut unit);
-    let src = Src::new(&input.rel_path, ID, text);
-    let mut em = Emitter::new(&src, &mut out);
+    let src = Src::new(path, ID, text);
+    let mut em = Emitter::new(&src, out);
     imports::emit(ctx, Ecosystem::Golang, &found, &mut em);
     refs::run(&unit, &toks, Lang::Go, patterns::GO, &mut em);
-    out
 }
 
 /// The package name Go code uses for an import path without an alias.

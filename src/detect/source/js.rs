@@ -25,7 +25,7 @@
 use super::calls::{self, Unit};
 use super::lex::{self, Lang, TokKind, Token};
 use super::refs::{self, Emitter, Src};
-use super::{imports, patterns, prefilter_hit};
+use super::{imports, patterns, prefilter_hit, relevance};
 use crate::bom::normalize::Ecosystem;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 
@@ -48,17 +48,21 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(t) => t,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    if !prefilter_hit(text) {
-        return out;
+    if prefilter_hit(text) && relevance::relevant(text, &ctx.catalog, relevance::Reader::Js) {
+        analyze(&input.rel_path, text, ctx, &mut out);
     }
+    out
+}
+
+/// Read `text` (the file at `path`) without the relevance filter.
+pub fn analyze(path: &str, text: &str, ctx: &Context, out: &mut DetectOutcome) {
     let toks = lex::tokenize(text, Lang::Js);
     let mut unit = calls::analyze(&toks, Lang::Js);
     let found = js_imports(&toks, &mut unit);
-    let src = Src::new(&input.rel_path, ID, text);
-    let mut em = Emitter::new(&src, &mut out);
+    let src = Src::new(path, ID, text);
+    let mut em = Emitter::new(&src, out);
     imports::emit(ctx, Ecosystem::Npm, &found, &mut em);
     refs::run(&unit, &toks, Lang::Js, patterns::JS, &mut em);
-    out
 }
 
 fn js_imports(toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {

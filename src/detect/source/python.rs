@@ -49,7 +49,7 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     }
     if input.rel_path.to_ascii_lowercase().ends_with(".ipynb") {
         notebook(input, text, ctx, &mut out);
-    } else if relevance::python_relevant(text, &ctx.catalog) {
+    } else if relevance::relevant(text, &ctx.catalog, relevance::Reader::Python) {
         let src = Src::new(&input.rel_path, ID, text);
         analyze(&src, text, ctx, &mut out);
     }
