@@ -328,6 +328,25 @@ fn bump_skip(out: &mut Collected, rule: &str) {
 
 /// `path` relative to `root`, forward slashes; non-UTF-8 bytes are shown lossily.
 pub fn relative(root: &Path, path: &Path) -> String {
+    // Fast path for every walked entry: the walker joins names onto the root as given, so the
+    // path's bytes start with the root's; `Path::strip_prefix` compares component by component.
+    let (r, p) = (
+        root.as_os_str().as_encoded_bytes(),
+        path.as_os_str().as_encoded_bytes(),
+    );
+    if cfg!(unix) && !r.is_empty() && p.starts_with(r) {
+        let rest = &p[r.len()..];
+        let rest = if r.ends_with(b"/") {
+            Some(rest)
+        } else {
+            rest.strip_prefix(b"/")
+        };
+        if let Some(s) = rest.and_then(|b| std::str::from_utf8(b).ok()) {
+            if is_plain_relative(s) {
+                return s.to_string();
+            }
+        }
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     // Fast path, taken for every walked entry on Unix: a UTF-8 relative path with no `.`, empty
     // or root component is already what the component loop below would build (it allocated and
@@ -440,6 +459,10 @@ mod tests {
         assert_eq!(relative(root, Path::new("/r")), "");
         assert_eq!(relative(Path::new("."), Path::new("./a/./b")), "a/b");
         assert_eq!(relative(Path::new("x"), Path::new("x//a/b/")), "a/b");
+        assert_eq!(relative(Path::new("/"), Path::new("/etc/x")), "etc/x");
+        assert_eq!(relative(Path::new("/r/"), Path::new("/r/a")), "a");
+        // a sibling that shares the root's bytes is not under it
+        assert_ne!(relative(Path::new("/r"), Path::new("/rx/a")), "x/a");
         assert!(is_plain_relative("a/b.c/d"));
         assert!(!is_plain_relative("a//b"));
         assert!(!is_plain_relative("./a"));
