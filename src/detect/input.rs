@@ -1,10 +1,10 @@
 //! What a detector is given: a candidate for claiming (no I/O) and, once claimed, a file input
 //! with bounded, cached reads.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::fs::File;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
 
 /// The largest text file a detector reads whole. Larger manifests are reported, not read: no
 /// real lock file comes near this, and a bound keeps memory flat on hostile trees.
@@ -45,6 +45,10 @@ pub struct FileInput {
     pub cloud: bool,
     bytes: OnceCell<Result<Vec<u8>, String>>,
     head: OnceCell<Result<Vec<u8>, String>>,
+    /// The file, when the walker already opened it: reads reuse it instead of opening the
+    /// path again.
+    opened: Option<File>,
+    read_before: Cell<bool>,
 }
 
 impl FileInput {
@@ -58,6 +62,32 @@ impl FileInput {
             cloud,
             bytes: OnceCell::new(),
             head: OnceCell::new(),
+            opened: None,
+            read_before: Cell::new(false),
+        }
+    }
+
+    /// Read through `file` (the file at `abs_path`, already open) rather than reopening it.
+    pub fn with_open_file(mut self, file: File) -> Self {
+        self.opened = Some(file);
+        self
+    }
+
+    /// A handle positioned at the start of the file.
+    fn reader(&self) -> Result<ReadFrom<'_>, String> {
+        match &self.opened {
+            Some(f) => {
+                let mut r = f;
+                // the first read starts where the open left the handle; later ones rewind
+                if self.read_before.replace(true) {
+                    r.seek(SeekFrom::Start(0))
+                        .map_err(|e| format!("cannot read: {e}"))?;
+                }
+                Ok(ReadFrom::Shared(r))
+            }
+            None => File::open(&self.abs_path)
+                .map(ReadFrom::Owned)
+                .map_err(|e| format!("cannot open: {e}")),
         }
     }
 
@@ -79,7 +109,7 @@ impl FileInput {
     /// The whole file, read once, if it is at most [`MAX_TEXT_BYTES`].
     pub fn bytes(&self) -> Result<&[u8], String> {
         self.bytes
-            .get_or_init(|| read_bounded(&self.abs_path, self.size, MAX_TEXT_BYTES))
+            .get_or_init(|| read_bounded(self.reader()?, self.size, MAX_TEXT_BYTES))
             .as_deref()
             .map_err(Clone::clone)
     }
@@ -100,7 +130,7 @@ impl FileInput {
             return Ok(&all[..all.len().min(super::SNIFF_BYTES)]);
         }
         self.head
-            .get_or_init(|| read_bounded_prefix(&self.abs_path, super::SNIFF_BYTES as u64))
+            .get_or_init(|| read_bounded_prefix(self.reader()?, super::SNIFF_BYTES as u64))
             .as_deref()
             .map_err(Clone::clone)
     }
@@ -120,16 +150,30 @@ impl FileInput {
     }
 }
 
+/// An open file: the walker's handle (borrowed) or one opened for this read.
+enum ReadFrom<'a> {
+    Shared(&'a File),
+    Owned(File),
+}
+
+impl Read for ReadFrom<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ReadFrom::Shared(f) => f.read(buf),
+            ReadFrom::Owned(f) => f.read(buf),
+        }
+    }
+}
+
 /// Read a file whole, at most `cap` bytes. `size` is the walker's stat of it: the buffer is
 /// sized from it (no second stat, no regrowth), and a file that grew past `cap` since is
 /// still refused.
-fn read_bounded(path: &Path, size: u64, cap: u64) -> Result<Vec<u8>, String> {
+fn read_bounded(file: ReadFrom<'_>, size: u64, cap: u64) -> Result<Vec<u8>, String> {
     if size > cap {
         return Err(format!(
             "file is {size} bytes, over the {cap}-byte limit for text files; not read"
         ));
     }
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let mut buf = Vec::with_capacity(size as usize);
     // take(cap + 1): the file may have grown since stat
     file.take(cap + 1)
@@ -143,8 +187,7 @@ fn read_bounded(path: &Path, size: u64, cap: u64) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-fn read_bounded_prefix(path: &Path, n: u64) -> Result<Vec<u8>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+fn read_bounded_prefix(file: ReadFrom<'_>, n: u64) -> Result<Vec<u8>, String> {
     let mut buf = Vec::with_capacity(n as usize);
     file.take(n)
         .read_to_end(&mut buf)

@@ -261,7 +261,25 @@ fn visit(
         bump_skip(out, "symlink");
         return;
     }
-    let meta = match entry.metadata() {
+    // A regular file (by its directory entry) is opened once, here: its size comes from the
+    // open handle (no second lookup of the path) and every read reuses the handle. Anything
+    // else is only stat'ed, never opened.
+    let file = if ft.is_file() {
+        match std::fs::File::open(entry.path()) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                out.warnings
+                    .push(Warning::new(&rel, None, format!("cannot open: {e}")));
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let meta = match file.as_ref().map_or_else(
+        || entry.metadata().map_err(|e| e.to_string()),
+        |f| f.metadata().map_err(|e| e.to_string()),
+    ) {
         Ok(m) => m,
         Err(e) => {
             out.warnings
@@ -285,12 +303,15 @@ fn visit(
         size: meta.len(),
         cloud: root.cloud,
     };
-    let input = FileInput::new(
+    let mut input = FileInput::new(
         rel.clone(),
         entry.path().to_path_buf(),
         meta.len(),
         root.cloud,
     );
+    if let Some(f) = file {
+        input = input.with_open_file(f);
+    }
     let mut outcome = DetectOutcome::default();
     let mut claimed = false;
     for d in registry.iter().filter(|d| d.scope.covers(root.cloud)) {
