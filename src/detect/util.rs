@@ -10,6 +10,28 @@ pub fn line_at(text: &str, offset: usize) -> u32 {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count() as u32 + 1
 }
 
+/// The `index`-th line of `text` (0-based), as `str::lines` would yield it, found with memchr
+/// rather than by walking every line before it (a large lock file has tens of thousands).
+pub fn nth_line(text: &str, index: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let start = match index {
+        0 => 0,
+        n => memchr::memchr_iter(b'\n', bytes).nth(n - 1)? + 1,
+    };
+    if start >= bytes.len() {
+        return None;
+    }
+    let line = match memchr::memchr(b'\n', &bytes[start..]) {
+        // a line ended by `\n` loses a `\r` before it, as `str::lines` does
+        Some(len) => {
+            let l = &text[start..start + len];
+            l.strip_suffix('\r').unwrap_or(l)
+        }
+        None => &text[start..],
+    };
+    Some(line)
+}
+
 /// A snippet for evidence: one line, trimmed, at most 120 characters.
 pub fn snippet(line: &str) -> String {
     let line = line.trim();
@@ -71,6 +93,24 @@ pub fn package_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nth_line_is_str_lines_nth() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\n\n",
+            "a\r\nb\r\n",
+            "x\r",
+            "\n\nz",
+            "é\nü\r\n\r\nq\r",
+        ] {
+            for i in 0..6 {
+                assert_eq!(nth_line(text, i), text.lines().nth(i), "{text:?} {i}");
+            }
+        }
+    }
 
     #[test]
     fn lines_and_redaction() {

@@ -252,7 +252,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         }
         d.scope = Some(scope);
         d.direct = Some(true);
-        d.snippet = text.lines().nth(i).map(str::to_string);
+        d.snippet = crate::detect::util::nth_line(text, i).map(str::to_string);
         found.push(d);
     }
     let mut out = DetectOutcome::default();

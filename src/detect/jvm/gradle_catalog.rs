@@ -130,7 +130,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 d.constraint = Some(v);
             }
         }
-        d.snippet = text.lines().nth(line as usize - 1).map(str::to_string);
+        d.snippet = util::nth_line(text, line as usize - 1).map(str::to_string);
         found.push(d);
     }
     let mut out = DetectOutcome::default();

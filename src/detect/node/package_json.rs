@@ -95,7 +95,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             d.constraint = (!range.is_empty()).then(|| range.to_string());
             d.scope = Some(scope);
             d.direct = Some(true);
-            d.snippet = text.lines().nth(line as usize - 1).map(str::to_string);
+            d.snippet = crate::detect::util::nth_line(text, line as usize - 1).map(str::to_string);
             found.push(d);
         }
     }

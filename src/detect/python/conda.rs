@@ -200,7 +200,9 @@ fn conda_dep(
         Method::Manifest,
         Confidence::High,
     );
-    if let Some(l) = line.and_then(|l| text.lines().nth(l.saturating_sub(1) as usize)) {
+    if let Some(l) =
+        line.and_then(|l| crate::detect::util::nth_line(text, l.saturating_sub(1) as usize))
+    {
         ev.snippet = Some(util::snippet(l));
     }
     let Some(mut f) = util::package_finding(

@@ -90,13 +90,14 @@ pub fn dep_finding(
     text: Option<&str>,
     dep: &Dep,
 ) -> Option<Finding> {
-    let mut ev = Evidence::new(path, dep.line, detector, method, Confidence::High);
+    let ev = Evidence::new(path, dep.line, detector, method, Confidence::High);
+    let mut f = util::package_finding(ctx, Ecosystem::Pypi, &dep.name, dep.version.as_deref(), ev)?;
+    // the snippet only for a dependency that is reported: a lock file lists thousands
     if let (Some(text), Some(line)) = (text, dep.line) {
-        if let Some(l) = text.lines().nth(line.saturating_sub(1) as usize) {
-            ev.snippet = Some(util::snippet(&strip_userinfo(l)));
+        if let Some(l) = util::nth_line(text, line.saturating_sub(1) as usize) {
+            f.evidence.snippet = Some(util::snippet(&strip_userinfo(l)));
         }
     }
-    let mut f = util::package_finding(ctx, Ecosystem::Pypi, &dep.name, dep.version.as_deref(), ev)?;
     apply_props(&mut f, dep);
     Some(f)
 }

@@ -144,7 +144,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 }
             }
             let mut d = dep_from(local, &spec, scope, line);
-            d.snippet = text.lines().nth(line as usize - 1).map(str::to_string);
+            d.snippet = util::nth_line(text, line as usize - 1).map(str::to_string);
             found.push(d);
         }
     }

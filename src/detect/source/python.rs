@@ -73,7 +73,7 @@ pub fn analyze(src: &Src, text: &str, ctx: &Context, out: &mut DetectOutcome) {
 /// `if`/`with`/`try` blocks) keep file scope.
 fn function_scopes(text: &str, unit: &mut Unit) {
     let starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
         .collect();
     // indentation of each line, None for blank and comment-only lines
     let indents: Vec<Option<usize>> = starts

@@ -26,7 +26,7 @@
 
 use crate::bom::{Confidence, Evidence, Method};
 use crate::detect::providers::{self, Provider};
-use crate::detect::util::{line_at, redact_secret, snippet};
+use crate::detect::util::{line_at, nth_line, redact_secret, snippet};
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 use crate::risk::risk;
 use aho_corasick::AhoCorasick;
@@ -337,10 +337,7 @@ pub fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     for m in find_secrets(text) {
         let line = line_at(text, m.start);
         let value = &text[m.start..m.end];
-        let line_text = text
-            .lines()
-            .nth(line.saturating_sub(1) as usize)
-            .unwrap_or("");
+        let line_text = nth_line(text, line.saturating_sub(1) as usize).unwrap_or("");
         let mut ev = Evidence::new(
             &input.rel_path,
             Some(line),
