@@ -108,6 +108,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(r) => r,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
+    let lines = crate::detect::util::LineIndex::new(text);
     let mut out = DetectOutcome::default();
     if root.path(&["metadata", "content-hash"]).is_none() {
         out.warn(
@@ -130,7 +131,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         let Some(name) = name_item.node.as_str() else {
             continue;
         };
-        let mut d = Dep::new(name, name_item.line(text));
+        let mut d = Dep::new(name, name_item.line_in(&lines));
         d.version = node.get_str("version").map(str::to_string);
         d.scope = scope_of(node);
         if let Some(direct) = &direct {

@@ -42,6 +42,11 @@ impl Item {
     pub fn line(&self, text: &str) -> Option<u32> {
         self.start.map(|s| crate::detect::util::line_at(text, s))
     }
+
+    /// [`Item::line`] through an index of the text, for many lookups in one document.
+    pub fn line_in(&self, lines: &crate::detect::util::LineIndex) -> Option<u32> {
+        self.start.map(|s| lines.line_at(s))
+    }
 }
 
 impl Node {

@@ -124,6 +124,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(r) => r,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
+    let lines = crate::detect::util::LineIndex::new(text);
     let mut out = DetectOutcome::default();
     if root.get("version").is_none() {
         out.warn(input, ID, "no lock file `version`; read as uv.lock anyway");
@@ -161,7 +162,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 ID,
                 format!(
                     "a [[package]] entry without a name near line {}",
-                    pkg.line(text).unwrap_or(0)
+                    pkg.line_in(&lines).unwrap_or(0)
                 ),
             );
             continue;
@@ -169,7 +170,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         let Some(name) = name_item.node.as_str() else {
             continue;
         };
-        let mut d = Dep::new(name, name_item.line(text));
+        let mut d = Dep::new(name, name_item.line_in(&lines));
         d.version = node.get_str("version").map(str::to_string);
         if !roots.is_empty() {
             d.dependency = Some(if direct.contains(&pypi_name(name)) {

@@ -349,6 +349,15 @@ fn locate_lines(text: &str, key_off: Option<usize>, lines: &[String]) -> Vec<u32
         return Vec::new();
     };
     let key_line = crate::detect::util::line_at(text, cursor);
+    // the cursor only moves forward: count the newlines passed since the last match, not from
+    // the start of the (often large) notebook every time
+    let (mut counted_to, mut counted_line) = (cursor, key_line);
+    let mut line_of = |at: usize| {
+        let from = counted_to.min(at);
+        counted_line += memchr::memchr_iter(b'\n', &text.as_bytes()[from..at]).count() as u32;
+        counted_to = at;
+        counted_line
+    };
     let mut out = Vec::with_capacity(lines.len());
     let mut last = key_line;
     for l in lines {
@@ -365,7 +374,7 @@ fn locate_lines(text: &str, key_off: Option<usize>, lines: &[String]) -> Vec<u32
             .map(|i| cursor + i);
         match found {
             Some(at) => {
-                last = crate::detect::util::line_at(text, at);
+                last = line_of(at);
                 cursor = at + needle.len();
             }
             None if out.is_empty() => last = key_line,
