@@ -88,7 +88,7 @@ fn rules() -> &'static [Rule] {
     })
 }
 
-/// The literal a provider's keys always contain. Azure keys are recognised by a variable name
+/// The literal a provider's keys always contain (`a|b`: either). Azure keys are recognised by a variable name
 /// that need not contain any (`AZURE_OPENAI_KEY`), so that rule runs on every prefilter hit.
 fn trigger_of(provider: &str) -> Option<&'static str> {
     Some(match provider {
@@ -100,7 +100,8 @@ fn trigger_of(provider: &str) -> Option<&'static str> {
         "langsmith" => "lsv2_",
         "perplexity" => "pplx-",
         "xai" => "xai-",
-        "cohere" | "mistral" => "_API_KEY",
+        // `_API_KEY` ends in `API_KEY`, which the search may report as `api_key` instead
+        "cohere" | "mistral" => "_API_KEY|api_key",
         _ => return None,
     })
 }
@@ -122,9 +123,11 @@ fn prefilter() -> &'static AhoCorasick {
 
 /// Every live-looking provider key in `text`, in order.
 pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
-    // which prefilter literals occur: a rule whose trigger is absent cannot match
+    // Which prefilter literals occur: a rule whose trigger is absent cannot match. A
+    // non-overlapping search can skip a literal only where another one overlaps it; among these
+    // literals that happens only between `_API_KEY` and `api_key` (see `trigger_of`).
     let mut present = [false; PREFILTER.len()];
-    for m in prefilter().find_overlapping_iter(text) {
+    for m in prefilter().find_iter(text) {
         present[m.pattern().as_usize()] = true;
     }
     if !present.contains(&true) {
@@ -137,11 +140,13 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
             continue;
         }
         if let Some(t) = rule.trigger {
-            if !PREFILTER
-                .iter()
-                .position(|l| *l == t)
-                .is_some_and(|i| present[i])
-            {
+            let seen = t.split('|').any(|lit| {
+                PREFILTER
+                    .iter()
+                    .position(|l| *l == lit)
+                    .is_some_and(|i| present[i])
+            });
+            if !seen {
                 continue;
             }
         }
@@ -391,6 +396,23 @@ mod tests {
         assert_eq!(find_secrets(&format!("token = \"{hf}\"")).len(), 1);
         let ant = key("sk-ant-api03-", &format!("{BODY48}{BODY48}xY"));
         assert_eq!(find_secrets(&ant)[0].provider, "anthropic");
+    }
+
+    #[test]
+    fn context_keys_are_found_whichever_literal_the_search_reports() {
+        // the rules keyed on a variable name run after a non-overlapping literal search, which
+        // reports one of `_API_KEY` / `api_key` for these names, in either case
+        let body = &BODY48[..32];
+        for name in ["MISTRAL_API_KEY", "mistral_api_key"] {
+            let found = find_secrets(&format!("{name}={body}\n"));
+            assert_eq!(found.len(), 1, "{name}");
+            assert_eq!(found[0].provider, "mistral");
+        }
+        let co = &BODY48[..40];
+        let text = format!("CO_API_KEY: \"{co}\"");
+        let found = find_secrets(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].provider, "cohere");
     }
 
     #[test]
