@@ -5,6 +5,7 @@
 #
 #   tests/bench/run.sh                  # 10k, 50k, 200k files; 2048 MiB real model file
 #   SIZES="10000 50000" BIG_MB=512 RUNS=3 tests/bench/run.sh
+#   REPOS="/src/repo-a /src/repo-b" tests/bench/run.sh   # also time real checkouts against rg
 #
 # Each corpus is generated under $OUT, measured on a warm cache, then deleted (disk stays small).
 set -euo pipefail
@@ -102,6 +103,21 @@ for n in $SIZES; do
     rm -rf "$dir"
 done
 
+repo_rows=()
+for r in ${REPOS:-}; do
+    [ -d "$r" ] || { echo "run.sh: $r is not a directory" >&2; continue; }
+    "$aibom" scan --no-hash -q -f json "$r" >/dev/null
+    rg -l -F "${rg_args[@]}" --no-ignore --hidden "$r" >/dev/null || true
+    json="$OUT/hf-repo.json"
+    hyperfine -N --warmup 2 --runs "$((RUNS * 2))" --export-json "$json" \
+        -n aibom "$aibom scan --no-hash -q -f json -o $OUT/bom-repo.json $r" \
+        -n rg "rg -l -F$rg_pat --no-ignore --hidden $r" >&2 || true
+    files=$(find "$r" -type f | wc -l)
+    repo_rows+=("$(jq -r --arg n "$(basename "$r")" --arg f "$files" '
+        .results as $x
+        | "| \($n) | \($f) | \($x[0].median * 1000 | floor) | \(($x[0].user + $x[0].system) * 1000 | floor) | \($x[1].median * 1000 | floor) | \(($x[0].median / $x[1].median) * 10 | floor / 10) |"' "$json")")
+done
+
 {
     echo "| files asked | files on disk | aibom wall s | aibom CPU s | files/s | peak RSS MiB | rg s | rg CPU s | aibom/rg | rg (skips) s | aibom/rg (skips) | CPU/wall |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -112,4 +128,10 @@ done
     echo "$hash_row"
     echo
     echo "peak RSS of a hashing scan (with the ${BIG_MB} MiB model): ${rss_hash} MiB"
+    if [ "${#repo_rows[@]}" -gt 0 ]; then
+        echo
+        echo "| repository | files | aibom ms | aibom CPU ms | rg ms | aibom/rg |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${repo_rows[@]}"
+    fi
 } | tee "$OUT/results.md"
