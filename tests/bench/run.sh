@@ -28,11 +28,13 @@ model_bench="$repo/target/release/examples/model_bench"
 mkdir -p "$OUT"
 
 # The literals aibom's prefilters look for, so ripgrep searches for the same thing:
-# `PREFILTER` in src/detect/source/patterns.rs (code references) and in
-# src/detect/source/secrets.rs (provider keys; aibom matches those case-insensitively, rg here
-# case-sensitively, which only favours rg).
+# `PREFILTER` in src/detect/source/patterns.rs (code references), `PREFILTER` and `KEY_NAMES` in
+# src/detect/source/secrets.rs (key prefixes and key variable names; aibom matches the names
+# case-insensitively, rg here case-sensitively, which only favours rg).
 literals() {
-    awk '/^(pub )?const PREFILTER: &\[&str\] = &\[/{on=1; next} on && /^\];/{on=0} on' \
+    # a `const PREFILTER` / `const KEY_NAMES` string array, on one line or spread over several
+    awk '/^(pub )?const (PREFILTER|KEY_NAMES): &\[&str\] = &\[/{ if (/\];/) { sub(/.*= &\[/, ""); print; next } on=1; next }
+         on && /^\];/{on=0} on' \
         "$repo/src/detect/source/patterns.rs" "$repo/src/detect/source/secrets.rs"
 }
 rg_args=()

@@ -29,7 +29,7 @@ use crate::detect::providers::{self, Provider};
 use crate::detect::util::{line_at, nth_line, redact_secret, snippet};
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 use crate::risk::risk;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -48,8 +48,8 @@ pub struct SecretMatch {
 }
 
 struct Rule {
-    /// The prefilter literal every match contains (`None`: any prefilter hit lets it run).
-    trigger: Option<&'static str>,
+    /// What must occur in the text for the rule to run.
+    trigger: Trigger,
     provider: &'static str,
     kind: &'static str,
     re: Regex,
@@ -88,67 +88,94 @@ fn rules() -> &'static [Rule] {
     })
 }
 
-/// The literal a provider's keys always contain (`a|b`: either). Azure keys are recognised by a variable name
-/// that need not contain any (`AZURE_OPENAI_KEY`), so that rule runs on every prefilter hit.
-fn trigger_of(provider: &str) -> Option<&'static str> {
-    Some(match provider {
-        "anthropic" | "openai" => "sk-",
-        "huggingface" => "hf_",
-        "google-gemini" => "AIza",
-        "replicate" => "r8_",
-        "groq" => "gsk_",
-        "langsmith" => "lsv2_",
-        "perplexity" => "pplx-",
-        "xai" => "xai-",
-        // `_API_KEY` ends in `API_KEY`, which the search may report as `api_key` instead
-        "cohere" | "mistral" => "_API_KEY|api_key",
-        _ => return None,
-    })
+/// What must occur in a text for a rule to be worth running.
+#[derive(Debug, Clone, Copy)]
+enum Trigger {
+    /// A key prefix from [`PREFILTER`], which every match of the rule contains as written.
+    Prefix(&'static str),
+    /// A key variable name: one of [`KEY_NAMES`] in any case (`COHERE_API_KEY`, `apiKey`).
+    KeyName,
+    /// An Azure OpenAI endpoint or variable: the Azure rule also accepts `AZURE_OPENAI_KEY`,
+    /// which holds none of the words above.
+    AzureContext,
 }
 
+fn trigger_of(provider: &str) -> Trigger {
+    match provider {
+        "anthropic" | "openai" => Trigger::Prefix("sk-"),
+        "huggingface" => Trigger::Prefix("hf_"),
+        "google-gemini" => Trigger::Prefix("AIza"),
+        "replicate" => Trigger::Prefix("r8_"),
+        "groq" => Trigger::Prefix("gsk_"),
+        "langsmith" => Trigger::Prefix("lsv2_"),
+        "perplexity" => Trigger::Prefix("pplx-"),
+        "xai" => Trigger::Prefix("xai-"),
+        "azure-openai" => Trigger::AzureContext,
+        _ => Trigger::KeyName,
+    }
+}
+
+/// Key prefixes, matched as written (the rules are case-sensitive there). None overlaps another,
+/// so a non-overlapping search sees every one that occurs.
 const PREFILTER: &[&str] = &[
-    "sk-", "hf_", "AIza", "r8_", "gsk_", "lsv2_", "pplx-", "xai-", "_API_KEY", "api_key",
-    "api-key", "apikey",
+    "sk-", "hf_", "AIza", "r8_", "gsk_", "lsv2_", "pplx-", "xai-",
 ];
+
+/// Key variable names, matched in any ASCII case by [`has_key_name`].
+const KEY_NAMES: &[&str] = &["api_key", "api-key", "apikey"];
 
 fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
+        // leftmost-first lets the automaton use a SIMD (Teddy) prefilter; with no two prefixes
+        // overlapping it reports the same occurrences as standard semantics
         AhoCorasick::builder()
-            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(PREFILTER)
             .unwrap_or_else(|e| panic!("secret prefilter: {e}"))
     })
 }
 
+/// Whether `text` holds one of [`KEY_NAMES`] in any case. A scan for `k`/`K` (rare in text)
+/// with a look around each, several times faster than a case-insensitive automaton over every
+/// byte.
+fn has_key_name(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b'k', b'K', b).any(|i| {
+        b.get(i..i + 3)
+            .is_some_and(|k| k.eq_ignore_ascii_case(b"key"))
+            && KEY_NAMES.iter().any(|name| {
+                // every name ends in `key`: compare what comes before it
+                let head = &name.as_bytes()[..name.len() - 3];
+                i >= head.len() && b[i - head.len()..i].eq_ignore_ascii_case(head)
+            })
+    })
+}
+
 /// Every live-looking provider key in `text`, in order.
 pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
-    // Which prefilter literals occur: a rule whose trigger is absent cannot match. A
-    // non-overlapping search can skip a literal only where another one overlaps it; among these
-    // literals that happens only between `_API_KEY` and `api_key` (see `trigger_of`).
+    // a rule whose trigger is absent cannot match
     let mut present = [false; PREFILTER.len()];
     for m in prefilter().find_iter(text) {
         present[m.pattern().as_usize()] = true;
     }
-    if !present.contains(&true) {
+    let key_name = has_key_name(text);
+    let azure_context = text.contains(".openai.azure.com") || text.contains("AZURE_OPENAI");
+    if !present.contains(&true) && !key_name && !azure_context {
         return Vec::new();
     }
-    let azure_context = text.contains(".openai.azure.com") || text.contains("AZURE_OPENAI");
     let mut out: Vec<SecretMatch> = Vec::new();
     for rule in rules() {
-        if rule.provider == "azure-openai" && !azure_context {
+        let wanted = match rule.trigger {
+            Trigger::Prefix(p) => PREFILTER
+                .iter()
+                .position(|l| *l == p)
+                .is_some_and(|i| present[i]),
+            Trigger::KeyName => key_name,
+            Trigger::AzureContext => azure_context,
+        };
+        if !wanted {
             continue;
-        }
-        if let Some(t) = rule.trigger {
-            let seen = t.split('|').any(|lit| {
-                PREFILTER
-                    .iter()
-                    .position(|l| *l == lit)
-                    .is_some_and(|i| present[i])
-            });
-            if !seen {
-                continue;
-            }
         }
         let spans: Vec<(usize, usize)> = if rule.group == 0 {
             rule.re
@@ -399,9 +426,23 @@ mod tests {
     }
 
     #[test]
-    fn context_keys_are_found_whichever_literal_the_search_reports() {
-        // the rules keyed on a variable name run after a non-overlapping literal search, which
-        // reports one of `_API_KEY` / `api_key` for these names, in either case
+    fn key_names_in_any_case() {
+        for (t, want) in [
+            ("MISTRAL_API_KEY=x", true),
+            ("apiKey: x", true),
+            ("api-key", true),
+            ("APIKEY", true),
+            ("x_Api_Key", true),
+            ("key", false),
+            ("api key", false),
+            ("monkey", false),
+            ("api_ke", false),
+            ("", false),
+        ] {
+            assert_eq!(has_key_name(t), want, "{t}");
+            let lower = t.to_ascii_lowercase();
+            assert_eq!(KEY_NAMES.iter().any(|k| lower.contains(k)), want, "{t}");
+        }
         let body = &BODY48[..32];
         for name in ["MISTRAL_API_KEY", "mistral_api_key"] {
             let found = find_secrets(&format!("{name}={body}\n"));
@@ -409,10 +450,18 @@ mod tests {
             assert_eq!(found[0].provider, "mistral");
         }
         let co = &BODY48[..40];
-        let text = format!("CO_API_KEY: \"{co}\"");
-        let found = find_secrets(&text);
-        assert_eq!(found.len(), 1);
+        let found = find_secrets(&format!("CO_API_KEY: \"{co}\""));
         assert_eq!(found[0].provider, "cohere");
+    }
+
+    #[test]
+    fn azure_key_under_its_own_variable_name() {
+        // `AZURE_OPENAI_KEY` holds no prefix and no `api_key`: the Azure context alone decides
+        let text = "AZURE_OPENAI_ENDPOINT=https://contoso.openai.azure.com/\n\
+                    AZURE_OPENAI_KEY=3f9a1c7e5b2d4f608a9c1e3b5d7f9a2c\n";
+        let found = find_secrets(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].provider, "azure-openai");
     }
 
     #[test]
