@@ -10,25 +10,6 @@ pub fn line_at(text: &str, offset: usize) -> u32 {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count() as u32 + 1
 }
 
-/// Line numbers of byte offsets in one text, for a detector that asks many times (a lock file
-/// asks once per package: counting from the start each time is quadratic).
-pub struct LineIndex {
-    newlines: Vec<usize>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
-        LineIndex {
-            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
-        }
-    }
-
-    /// The same as [`line_at`] for the indexed text.
-    pub fn line_at(&self, offset: usize) -> u32 {
-        self.newlines.partition_point(|&nl| nl < offset) as u32 + 1
-    }
-}
-
 /// The `index`-th line of `text` (0-based), as `str::lines` would yield it, found with memchr
 /// rather than by walking every line before it (a large lock file has tens of thousands).
 pub fn nth_line(text: &str, index: usize) -> Option<&str> {
@@ -112,15 +93,6 @@ pub fn package_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_index_agrees_with_line_at() {
-        let text = "a\nbb\n\nccc\r\nd";
-        let idx = LineIndex::new(text);
-        for off in 0..=text.len() + 2 {
-            assert_eq!(idx.line_at(off), line_at(text, off), "offset {off}");
-        }
-    }
 
     #[test]
     fn nth_line_is_str_lines_nth() {

@@ -108,7 +108,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(r) => r,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    let lines = crate::detect::util::LineIndex::new(text);
+    let lines = crate::detect::deps::LineIndex::new(text);
     let mut out = DetectOutcome::default();
     if root.path(&["metadata", "content-hash"]).is_none() {
         out.warn(

@@ -44,8 +44,8 @@ impl Item {
     }
 
     /// [`Item::line`] through an index of the text, for many lookups in one document.
-    pub fn line_in(&self, lines: &crate::detect::util::LineIndex) -> Option<u32> {
-        self.start.map(|s| lines.line_at(s))
+    pub fn line_in(&self, lines: &crate::detect::deps::LineIndex) -> Option<u32> {
+        self.start.map(|s| lines.line(s))
     }
 }
 

@@ -124,7 +124,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(r) => r,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    let lines = crate::detect::util::LineIndex::new(text);
+    let lines = crate::detect::deps::LineIndex::new(text);
     let mut out = DetectOutcome::default();
     if root.get("version").is_none() {
         out.warn(input, ID, "no lock file `version`; read as uv.lock anyway");
