@@ -67,8 +67,8 @@ pub struct Merger {
     /// Unversioned library findings by component id, then directory: whether and into which
     /// locked version they fold is only known once every lock file was read.
     pending: HashMap<String, HashMap<String, Partial>>,
-    /// Versionless purl → (directory, version) of every resolved library finding.
-    resolved: HashMap<String, BTreeSet<(String, String)>>,
+    /// Versionless purl → directory → versions, of every resolved library finding.
+    resolved: HashMap<String, Locked>,
     /// Building a purl-based id parses the purl, and the same few purls recur in thousands of
     /// findings.
     purl_ids: PurlIds,
@@ -81,12 +81,19 @@ impl Merger {
             match &f.version {
                 Some(v) => {
                     let dir = parent_dir(&f.evidence.path);
-                    let set = match self.resolved.get_mut(purl.as_str()) {
-                        Some(set) => set,
+                    let by_dir = match self.resolved.get_mut(purl.as_str()) {
+                        Some(m) => m,
                         None => self.resolved.entry(purl.clone()).or_default(),
                     };
-                    if !set.iter().any(|(d, ver)| d == dir && ver == v) {
-                        set.insert((dir.to_string(), v.clone()));
+                    // looked up by reference: a monorepo locks the same package in many places
+                    match by_dir.get_mut(dir) {
+                        Some(vs) if vs.contains(v.as_str()) => {}
+                        Some(vs) => {
+                            vs.insert(v.clone());
+                        }
+                        None => {
+                            by_dir.insert(dir.to_string(), BTreeSet::from([v.clone()]));
+                        }
                     }
                 }
                 None => {
@@ -124,8 +131,11 @@ impl Merger {
                 absorb_into(mine, dir, p);
             }
         }
-        for (purl, set) in other.resolved {
-            self.resolved.entry(purl).or_default().extend(set);
+        for (purl, by_dir) in other.resolved {
+            let mine = self.resolved.entry(purl).or_default();
+            for (dir, vs) in by_dir {
+                mine.entry(dir).or_default().extend(vs);
+            }
         }
     }
 
@@ -173,16 +183,20 @@ fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Partial>, key: K, p
     }
 }
 
+/// Directory → versions a package is locked at.
+type Locked = BTreeMap<String, BTreeSet<String>>;
+
 /// The locked versions an unversioned declaration in directory `here` folds into.
-fn fold_targets(targets: &BTreeSet<(String, String)>, here: &str) -> Vec<String> {
+fn fold_targets(targets: &Locked, here: &str) -> Vec<String> {
     let mut versions: Vec<&String> = targets
         .iter()
         .filter(|(dir, _)| is_ancestor_or_same(dir, here) || is_ancestor_or_same(here, dir))
-        .map(|(_, v)| v)
+        .flat_map(|(_, vs)| vs)
         .collect();
     // else only a package locked exactly once in the tree (one directory, one version)
-    if versions.is_empty() && targets.len() == 1 {
-        versions = targets.iter().map(|(_, v)| v).collect();
+    let locks = targets.values().map(BTreeSet::len).sum::<usize>();
+    if versions.is_empty() && locks == 1 {
+        versions = targets.values().flatten().collect();
     }
     versions.sort();
     versions.dedup();
