@@ -122,3 +122,36 @@ fn excludes_and_skips_are_counted_in_coverage() {
         .iter()
         .all(|c| c.evidence.iter().all(|e| !e.path.starts_with("web/"))));
 }
+
+/// `-o` onto something that is not a regular file (`/dev/null`, a FIFO) writes into it; the
+/// atomic temp-and-rename would put a regular file in its place.
+#[test]
+fn output_into_a_fifo_keeps_the_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let out = aibom(&[
+        "scan",
+        "-q",
+        "-f",
+        "json",
+        "-o",
+        fifo.to_str().unwrap(),
+        &demo(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = reader.join().unwrap();
+    assert!(aibom::render::json::parse(&bytes).is_ok());
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced");
+}

@@ -6,7 +6,8 @@ use std::io::{BufWriter, StdoutLock, Write};
 use std::path::Path;
 
 /// Write `bytes` to `path` via a temporary file in the same directory and a rename, so an
-/// interrupted run never leaves a truncated BOM where a good one was.
+/// interrupted run never leaves a truncated BOM where a good one was. A path that exists and
+/// is not a regular file (a device, a FIFO) is written in place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
 }
@@ -17,6 +18,19 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
+    // `-o /dev/null`, `-o /dev/stdout`, a FIFO: not a file to replace. A rename over it would
+    // put a regular file where the device or pipe was (as root, for every later user of it).
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            let result = (|| -> std::io::Result<()> {
+                let mut w =
+                    BufWriter::with_capacity(256 * 1024, File::options().write(true).open(path)?);
+                write(&mut w)?;
+                w.flush()
+            })();
+            return result.with_context(|| format!("writing {}", path.display()));
+        }
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
