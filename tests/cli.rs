@@ -150,8 +150,9 @@ fn output_into_a_fifo_keeps_the_fifo() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let bytes = reader.join().unwrap();
-    assert!(aibom::render::json::parse(&bytes).is_ok());
+    // checked before joining: a replaced FIFO would leave the reader blocked for ever
     let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
     assert!(kind.is_fifo(), "the FIFO was replaced");
+    let bytes = reader.join().unwrap();
+    assert!(aibom::render::json::parse(&bytes).is_ok());
 }
