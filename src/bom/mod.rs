@@ -329,6 +329,19 @@ pub struct Coverage {
     pub skipped: BTreeMap<String, u64>,
 }
 
+impl Coverage {
+    /// Add another scan's (or thread's) counts to these.
+    pub fn absorb(&mut self, other: Coverage) {
+        self.walked += other.walked;
+        self.claimed += other.claimed;
+        self.parsed += other.parsed;
+        self.failed += other.failed;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+    }
+}
+
 /// What was scanned.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Target {

@@ -143,14 +143,7 @@ pub fn merge_boms(inputs: Vec<(String, Bom)>) -> Bom {
             w.path = fix(&w.path);
             out.warnings.push(w);
         }
-        let cov = &mut out.coverage;
-        cov.walked += bom.coverage.walked;
-        cov.claimed += bom.coverage.claimed;
-        cov.parsed += bom.coverage.parsed;
-        cov.failed += bom.coverage.failed;
-        for (k, v) in bom.coverage.skipped {
-            *cov.skipped.entry(k).or_default() += v;
-        }
+        out.coverage.absorb(bom.coverage);
         for (k, v) in bom.metadata {
             let entry = out
                 .metadata

@@ -54,14 +54,7 @@ impl Collected {
         self.risks.extend(other.risks);
         self.warnings.extend(other.warnings);
         self.metadata.extend(other.metadata);
-        let c = other.coverage;
-        self.coverage.walked += c.walked;
-        self.coverage.claimed += c.claimed;
-        self.coverage.parsed += c.parsed;
-        self.coverage.failed += c.failed;
-        for (k, v) in c.skipped {
-            *self.coverage.skipped.entry(k).or_default() += v;
-        }
+        self.coverage.absorb(other.coverage);
     }
 }
 
