@@ -16,6 +16,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 
 /// Merge findings into sorted components.
 ///
@@ -140,7 +141,12 @@ impl Merger {
     }
 
     /// Fold unversioned libraries into locked versions and build sorted components.
-    pub fn finish(mut self) -> Vec<Component> {
+    pub fn finish(self) -> Vec<Component> {
+        self.finish_on(1)
+    }
+
+    /// [`Merger::finish`], building the components on up to `threads` threads.
+    pub fn finish_on(mut self, threads: usize) -> Vec<Component> {
         let pending = std::mem::take(&mut self.pending);
         for (id, here, p) in pending
             .into_iter()
@@ -157,21 +163,68 @@ impl Merger {
                 absorb_into(&mut self.components, id, p);
                 continue;
             }
-            for v in versions {
-                let mut q = p.clone();
+            let mut p = Some(p);
+            let last = versions.len() - 1;
+            for (i, v) in versions.into_iter().enumerate() {
+                let mut q = match p.take() {
+                    Some(q) if i == last => q,
+                    Some(q) => {
+                        let copy = q.clone();
+                        p = Some(q);
+                        copy
+                    }
+                    None => break,
+                };
                 q.set_version(v);
                 let id = q.id();
                 absorb_into(&mut self.components, id, q);
             }
         }
-        let mut out: Vec<Component> = self
-            .components
-            .into_iter()
-            .map(|(id, p)| p.into_component(id))
-            .collect();
+        let mut out = build_components(self.components, threads);
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out
     }
+}
+
+/// [`Partial::into_component`] for every component, on up to `threads` threads. Sorting the
+/// evidence is most of the work, and one package seen in every project of a monorepo can carry
+/// a quarter of all evidence, so the largest components are dealt out first, each to the
+/// thread with the least work so far.
+fn build_components(parts: HashMap<String, Partial>, threads: usize) -> Vec<Component> {
+    let threads = threads.clamp(1, parts.len().max(1));
+    if threads == 1 {
+        return parts
+            .into_iter()
+            .map(|(id, p)| p.into_component(id))
+            .collect();
+    }
+    let mut parts: Vec<(String, Partial)> = parts.into_iter().collect();
+    parts.sort_by_key(|p| std::cmp::Reverse(p.1.evidence.len()));
+    let mut shares: Vec<(usize, Vec<(String, Partial)>)> =
+        (0..threads).map(|_| (0, Vec::new())).collect();
+    for part in parts {
+        if let Some(share) = shares.iter_mut().min_by_key(|(load, _)| *load) {
+            share.0 += part.1.evidence.len() + 1;
+            share.1.push(part);
+        }
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|(_, share)| {
+                s.spawn(move || {
+                    share
+                        .into_iter()
+                        .map(|(id, p)| p.into_component(id))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Partial>, key: K, p: Partial) {
@@ -187,16 +240,43 @@ fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Partial>, key: K, p
 type Locked = BTreeMap<String, BTreeSet<String>>;
 
 /// The locked versions an unversioned declaration in directory `here` folds into.
+///
+/// Lock directories are looked up, not scanned: a package declared and locked in each of
+/// thousands of projects would otherwise cost a comparison per pair of projects.
 fn fold_targets(targets: &Locked, here: &str) -> Vec<String> {
-    let mut versions: Vec<&String> = targets
-        .iter()
-        .filter(|(dir, _)| is_ancestor_or_same(dir, here) || is_ancestor_or_same(here, dir))
-        .flat_map(|(_, vs)| vs)
-        .collect();
+    let mut versions: Vec<&String> = Vec::new();
+    // `here` and its ancestors, up to the root ("")
+    let mut dir = here;
+    loop {
+        if let Some(vs) = targets.get(dir) {
+            versions.extend(vs);
+        }
+        if dir.is_empty() {
+            break;
+        }
+        dir = parent_dir(dir);
+    }
+    // its descendants: the keys under `here/`, which sort together (every key, from the root)
+    let under = if here.is_empty() {
+        String::new()
+    } else {
+        format!("{here}/")
+    };
+    let from = (Bound::Included(under.as_str()), Bound::Unbounded);
+    for (dir, vs) in targets.range::<str, _>(from) {
+        if !dir.starts_with(&under) {
+            break;
+        }
+        if !dir.is_empty() {
+            versions.extend(vs);
+        }
+    }
     // else only a package locked exactly once in the tree (one directory, one version)
-    let locks = targets.values().map(BTreeSet::len).sum::<usize>();
-    if versions.is_empty() && locks == 1 {
-        versions = targets.values().flatten().collect();
+    if versions.is_empty() {
+        let mut all = targets.values().flatten();
+        if let (Some(only), None) = (all.next(), all.next()) {
+            versions.push(only);
+        }
     }
     versions.sort();
     versions.dedup();
@@ -254,8 +334,19 @@ fn offer<T: Ord>(evidence: &[Evidence], slot: &mut Option<Slot<T>>, rank: usize,
     }
 }
 
+/// Values in the order of their JSON text. Two strings with nothing JSON escapes compare as
+/// their texts would (a closing `"` after each) without building them: merging compares
+/// property values for every finding.
 fn value_order(a: &Value, b: &Value) -> Ordering {
-    a.to_string().cmp(&b.to_string())
+    fn plain(s: &str) -> bool {
+        !s.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20)
+    }
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if plain(x) && plain(y) => {
+            x.bytes().chain([b'"']).cmp(y.bytes().chain([b'"']))
+        }
+        _ => a.to_string().cmp(&b.to_string()),
+    }
 }
 
 /// The fields of a finding that are merged field by field.
@@ -475,7 +566,8 @@ impl Partial {
             }
         }
         let mut evidence = self.evidence;
-        evidence.sort();
+        // equal evidence is identical in every field, so an unstable sort is deterministic
+        evidence.sort_unstable();
         evidence.dedup();
         let mut depends_on = self.depends_on;
         depends_on.remove(&id);
@@ -499,6 +591,7 @@ fn parent_dir(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
 
+#[cfg(test)]
 fn is_ancestor_or_same(dir: &str, of: &str) -> bool {
     dir.is_empty()
         || of == dir
@@ -596,6 +689,70 @@ mod tests {
         v
     }
 
+    /// The fold rule as first written: every lock directory that is an ancestor, the same or
+    /// a descendant of the declaration's, else the only locked version.
+    fn fold_targets_by_definition(targets: &Locked, here: &str) -> Vec<String> {
+        let mut versions: Vec<&String> = targets
+            .iter()
+            .filter(|(dir, _)| is_ancestor_or_same(dir, here) || is_ancestor_or_same(here, dir))
+            .flat_map(|(_, vs)| vs)
+            .collect();
+        if versions.is_empty() && targets.values().map(BTreeSet::len).sum::<usize>() == 1 {
+            versions = targets.values().flatten().collect();
+        }
+        versions.sort();
+        versions.dedup();
+        versions.into_iter().cloned().collect()
+    }
+
+    #[test]
+    fn values_order_as_their_json_text() {
+        let values: Vec<Value> = [
+            "", "a", "a!", "a ", "a\"", "a\\", "a\n", "ab", "a\u{7f}", "é", "a#", "1", "~",
+        ]
+        .iter()
+        .map(|s| Value::String(s.to_string()))
+        .chain([Value::Bool(true), Value::from(12), Value::Null])
+        .collect();
+        for a in &values {
+            for b in &values {
+                assert_eq!(
+                    value_order(a, b),
+                    a.to_string().cmp(&b.to_string()),
+                    "{a} vs {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fold_targets_follow_the_directory_rule() {
+        let dirs = ["", "a", "a/b", "a/b/c", "a/bc", "ab", "a-b", "b", "b/a"];
+        // every subset of lock directories, each locking its own version (two for "a/b")
+        for mask in 0u32..(1 << dirs.len()) {
+            let mut targets = Locked::new();
+            for (i, d) in dirs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+            {
+                let vs = targets.entry(d.to_string()).or_default();
+                vs.insert(format!("1.{i}"));
+                if *d == "a/b" {
+                    vs.insert("2.0".to_string());
+                }
+            }
+            for here in dirs.iter().chain(&["c", "a/b/c/d", "b/ab"]) {
+                assert_eq!(
+                    fold_targets(&targets, here),
+                    fold_targets_by_definition(&targets, here),
+                    "locks {:?}, declared in {here:?}",
+                    targets.keys().collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
     #[test]
     fn merge_does_not_depend_on_order_or_on_how_work_is_split() {
         let expected = merge(mixed());
@@ -617,7 +774,13 @@ mod tests {
                 let mut m2 = Merger::default();
                 second.iter().cloned().for_each(|x| m2.add(x));
                 m1.absorb(m2);
-                assert_eq!(m1.finish(), expected, "split at {rot}");
+                // and the components built on any number of threads
+                let threads = 1 + rot % 4;
+                assert_eq!(
+                    m1.finish_on(threads),
+                    expected,
+                    "split at {rot}, {threads} threads"
+                );
             }
         }
         let model = expected

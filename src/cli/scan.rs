@@ -138,5 +138,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         Some(path) => write_atomic_with(path, |w| render::render_to(&bom, format, &ropts, w))?,
         None => write_stdout_with(|w| render::render_to(&bom, format, &ropts, w))?,
     }
+    // The process exits next and the OS takes the memory back at once; freeing a large BOM
+    // entry by entry first costs tens of milliseconds on a big monorepo.
+    std::mem::forget(bom);
     Ok(ExitStatus::Success)
 }

@@ -119,7 +119,7 @@ pub fn run_scan(opts: &ScanOptions) -> Result<Bom, String> {
         c.merger.add(f);
     }
     let mut bom = Bom {
-        components: c.merger.finish(),
+        components: c.merger.finish_on(worker_threads(opts.threads)),
         risks: c.risks,
         warnings: c.warnings,
         coverage: c.coverage,
@@ -150,6 +150,14 @@ pub fn run_scan(opts: &ScanOptions) -> Result<Bom, String> {
     bom.timestamp = source_date_epoch();
     bom.normalize();
     Ok(bom)
+}
+
+/// `--threads` as a count: 0 means one per core.
+fn worker_threads(asked: usize) -> usize {
+    match asked {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
 }
 
 /// The root as the user gave it, forward slashes, without a leading `./`.
