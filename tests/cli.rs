@@ -38,6 +38,11 @@ fn same_tree_gives_byte_identical_output_in_every_format() {
             String::from_utf8_lossy(&a.stderr)
         );
         assert_eq!(a.stdout, b.stdout, "{format} output differs between runs");
+        assert!(
+            a.stderr.is_empty(),
+            "{format}: -q prints nothing on stderr: {}",
+            String::from_utf8_lossy(&a.stderr)
+        );
     }
 }
 

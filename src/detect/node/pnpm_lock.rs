@@ -18,8 +18,10 @@
 //!
 //! ## Not handled
 //! `link:` and `file:` importer entries (the project's own code). The file is read line by
-//! line, in the regular shape pnpm writes; the whole file is also parsed as YAML so a broken
-//! file is reported as such, with whatever entries could be read.
+//! line, in the regular shape pnpm writes. A line out of that shape (an unclosed flow value or
+//! quote, a key under a scalar, a tab) has the whole file parsed as YAML, so a broken file is
+//! reported with the parser's message and whatever entries could be read; a file pnpm wrote is
+//! not parsed twice.
 //!
 //! ## References
 //! <https://github.com/pnpm/spec/tree/master/lockfile>
@@ -54,9 +56,9 @@ fn claim(c: &Candidate) -> Claim {
 
 /// One `key: value` line with the keys of its enclosing mappings.
 #[derive(Debug)]
-struct Line {
-    path: Vec<String>,
-    value: Option<String>,
+struct Line<'a> {
+    path: Vec<&'a str>,
+    value: Option<&'a str>,
     line: u32,
 }
 
@@ -86,34 +88,70 @@ fn split_key(body: &str) -> Option<(&str, Option<&str>)> {
     Some((unquote(key), (!value.is_empty()).then_some(value)))
 }
 
-fn walk(text: &str) -> Vec<Line> {
+/// Whether a value is complete on its line, as pnpm writes every value: a flow mapping or list
+/// closes, a quoted scalar ends with its quote.
+fn closed(value: &str) -> bool {
+    let v = value.trim_end();
+    let close = match v.as_bytes().first() {
+        Some(b'{') => '}',
+        Some(b'[') => ']',
+        Some(b'\'') => '\'',
+        Some(b'"') => '"',
+        _ => return true,
+    };
+    v.len() >= 2 && v.ends_with(close)
+}
+
+/// The `key: value` lines, and whether every line had the shape pnpm writes. A file that does
+/// not is checked by the YAML parser, which names what is wrong; a regular one (every lock
+/// pnpm writes) is not parsed twice.
+fn walk(text: &str) -> (Vec<Line<'_>>, bool) {
     let mut out = Vec::new();
-    let mut stack: Vec<(usize, String)> = Vec::new();
+    let mut regular = true;
+    let mut stack: Vec<(usize, &str)> = Vec::new();
+    // indentation of the last `key: value` line with a scalar value: nothing may nest under it
+    let mut scalar_at: Option<usize> = None;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
-        let body = line.trim_start();
-        if body.is_empty() || body.starts_with('#') || body.starts_with("- ") {
+        let body = line.trim_start_matches(' ');
+        if body.is_empty() || body.starts_with('#') {
             continue;
         }
         let indent = line.len() - body.len();
+        if body.starts_with('\t') || scalar_at.is_some_and(|at| indent > at) {
+            regular = false;
+        }
+        if let Some(item) = body.strip_prefix("- ") {
+            regular &= closed(item);
+            continue;
+        }
         let Some((key, value)) = split_key(body) else {
+            regular = false;
             continue;
         };
         while stack.last().is_some_and(|(ind, _)| *ind >= indent) {
             stack.pop();
         }
-        let mut path: Vec<String> = stack.iter().map(|(_, k)| k.clone()).collect();
-        path.push(key.to_string());
+        let mut path: Vec<&str> = Vec::with_capacity(stack.len() + 1);
+        path.extend(stack.iter().map(|(_, k)| *k));
+        path.push(key);
+        if let Some(v) = value {
+            regular &= closed(v);
+        }
         out.push(Line {
             path,
-            value: value.map(|v| unquote(v).to_string()),
+            value: value.map(unquote),
             line: i as u32 + 1,
         });
-        if value.is_none() {
-            stack.push((indent, key.to_string()));
+        match value {
+            None => {
+                stack.push((indent, key));
+                scalar_at = None;
+            }
+            Some(_) => scalar_at = Some(indent),
         }
     }
-    out
+    (out, regular)
 }
 
 /// `(name, version)` of a `packages:` key.
@@ -155,51 +193,51 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
     let mut out = DetectOutcome::default();
-    if let Err(e) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
-        out.warn(
-            input,
-            ID,
-            format!("invalid YAML: {e}; entries before it were read"),
-        );
-        out.failed = true;
+    let (lines, regular) = walk(text);
+    if !regular {
+        if let Err(e) = serde_yaml_ng::from_str::<serde::de::IgnoredAny>(text) {
+            out.warn(
+                input,
+                ID,
+                format!("invalid YAML: {e}; entries before it were read"),
+            );
+            out.failed = true;
+        }
     }
-    let lines = walk(text);
     let lock_version = lines
         .iter()
         .find(|l| l.path.len() == 1 && l.path[0] == "lockfileVersion")
-        .and_then(|l| l.value.clone())
+        .and_then(|l| l.value)
         .unwrap_or_default();
     let v5 = lock_version.starts_with('5');
 
     // importers (or the top level of a single-project lock): name → direct facts
-    let mut direct: BTreeMap<String, Direct> = BTreeMap::new();
-    let mut specifiers: BTreeMap<String, String> = BTreeMap::new();
+    let mut direct: BTreeMap<&str, Direct> = BTreeMap::new();
+    let mut specifiers: BTreeMap<&str, &str> = BTreeMap::new();
     for l in &lines {
-        let rel: &[String] = match l.path.first().map(String::as_str) {
+        let rel: &[&str] = match l.path.first().copied() {
             Some("importers") if l.path.len() >= 3 => &l.path[2..],
             Some("importers") | Some("packages") | Some("snapshots") => continue,
             _ => &l.path[..],
         };
         match rel {
-            [s, name] if s == "specifiers" => {
-                if let Some(v) = &l.value {
-                    specifiers.insert(name.clone(), v.clone());
+            [s, name] if *s == "specifiers" => {
+                if let Some(v) = l.value {
+                    specifiers.insert(name, v);
                 }
             }
             [section, name, rest @ ..] => {
                 let Some(scope) = section_scope(section) else {
                     continue;
                 };
-                let d = direct.entry(name.clone()).or_insert_with(|| Direct {
+                let d = direct.entry(name).or_insert_with(|| Direct {
                     scope,
                     ..Default::default()
                 });
-                match (rest, &l.value) {
+                match (rest, l.value) {
                     ([], Some(v)) => d.version = Some(bare_version(v).to_string()),
-                    ([k], Some(v)) if k == "version" => {
-                        d.version = Some(bare_version(v).to_string())
-                    }
-                    ([k], Some(v)) if k == "specifier" => d.specifier = Some(v.clone()),
+                    (["version"], Some(v)) => d.version = Some(bare_version(v).to_string()),
+                    (["specifier"], Some(v)) => d.specifier = Some(v.to_string()),
                     _ => {}
                 }
             }
@@ -208,9 +246,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     }
 
     let mut found: Vec<Dep> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for l in &lines {
-        if l.path.first().map(String::as_str) != Some("packages") {
+        if l.path.first().copied() != Some("packages") {
             continue;
         }
         match &l.path[1..] {
@@ -221,7 +259,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 let mut d = Dep::new(name.clone(), l.line);
                 d.version = deps::is_exact_version(&version).then(|| version.clone());
                 let dir = direct
-                    .get(&name)
+                    .get(name.as_str())
                     .filter(|x| x.version.as_deref().is_none_or(|v| v == version));
                 d.direct = Some(dir.is_some());
                 if let Some(x) = dir {
@@ -229,17 +267,17 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                     d.constraint = x
                         .specifier
                         .clone()
-                        .or_else(|| specifiers.get(&name).cloned());
+                        .or_else(|| specifiers.get(name.as_str()).map(|s| s.to_string()));
                 }
-                d.snippet = Some(key.clone());
-                index.insert(key.clone(), found.len());
+                d.snippet = Some(key.to_string());
+                index.insert(key, found.len());
                 found.push(d);
             }
             [key, flag] => {
                 let Some(d) = index.get(key).and_then(|&i| found.get_mut(i)) else {
                     continue;
                 };
-                match (flag.as_str(), l.value.as_deref()) {
+                match (*flag, l.value) {
                     ("dev", Some("true")) => d.scope = Some("dev"),
                     ("dev", Some("false")) if d.scope != Some("optional") => {
                         d.scope = Some("required")
@@ -357,5 +395,35 @@ mod tests {
         let out = run(&broken);
         assert!(out.failed);
         assert_eq!(out.findings.len(), 2);
+        assert!(out.warnings[0].message.starts_with("invalid YAML: "));
+        // a key nested under a scalar value
+        let nested = text.replace(
+            "    resolution: {integrity: sha512-y}\n",
+            "    resolution: sha512-y\n      tarball: x\n",
+        );
+        assert!(run(&nested).failed);
+    }
+
+    #[test]
+    fn irregular_but_valid_yaml_is_not_a_warning() {
+        // a flow mapping over two lines: not pnpm's shape, still YAML
+        let text = "lockfileVersion: '9.0'\n\npackages:\n\n  openai@4.52.0:\n    resolution: {integrity: sha512-y,\n      tarball: https://example.test/openai.tgz}\n";
+        assert!(!walk(text).1);
+        let out = run(text);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert!(!out.failed);
+        assert_eq!(rows(&out), vec!["openai@4.52.0 l5 - transitive -"]);
+    }
+
+    #[test]
+    fn the_fixtures_are_in_the_regular_shape() {
+        for name in ["pnpm-v6", "pnpm-v9"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/node")
+                .join(name)
+                .join("pnpm-lock.yaml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(walk(&text).1, "{name}");
+        }
     }
 }
