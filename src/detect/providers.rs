@@ -20,6 +20,8 @@
 //! Provider API documentation (base URLs and SDK environment variables).
 
 use crate::bom::{ComponentKind, Evidence, Finding};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A hosted AI provider or AI-relevant service.
 #[derive(Debug, PartialEq, Eq)]
@@ -355,25 +357,111 @@ pub fn provider(key: &str) -> Option<&'static Provider> {
 /// The provider an environment variable name announces (`OPENAI_API_KEY` → OpenAI).
 /// Exact names win over `PREFIX_*` patterns, so `AZURE_OPENAI_*` never shadows a listed name.
 pub fn provider_for_env_var(name: &str) -> Option<&'static Provider> {
-    PROVIDERS
+    let index = lookup_index();
+    if let Some(&i) = index.env_exact.get(name) {
+        return PROVIDERS.get(i);
+    }
+    let first = *name.as_bytes().first()?;
+    index.env_prefixes[first as usize]
         .iter()
-        .find(|p| p.env_vars.contains(&name))
-        .or_else(|| {
-            PROVIDERS.iter().find(|p| {
-                p.env_vars.iter().any(|pat| {
-                    pat.strip_suffix('*')
-                        .is_some_and(|prefix| name.starts_with(prefix) && name.len() > prefix.len())
-                })
-            })
-        })
+        .find(|(prefix, _)| name.starts_with(prefix) && name.len() > prefix.len())
+        .and_then(|&(_, i)| PROVIDERS.get(i))
 }
 
 /// The provider serving `host` (a bare host, `host:port`, or a whole URL).
 pub fn provider_for_host(host: &str) -> Option<&'static Provider> {
     let h = host_of(host)?;
-    PROVIDERS
+    let bare = h.split(':').next().unwrap_or(&h);
+    lookup_index()
+        .hosts
         .iter()
-        .find(|p| p.hosts.iter().any(|pat| host_matches(pat, &h)))
+        .find(|pat| pat.matches(&h, bare))
+        .and_then(|pat| PROVIDERS.get(pat.provider))
+}
+
+/// [`PROVIDERS`] arranged for the lookups above, which run for every string literal of every
+/// source file read: exact variable names hashed, `PREFIX_*` patterns by their first byte,
+/// host patterns split once. Each keeps the table's order, which decides ties.
+struct LookupIndex {
+    env_exact: HashMap<&'static str, usize>,
+    env_prefixes: Vec<Vec<(&'static str, usize)>>,
+    hosts: Vec<HostPattern>,
+}
+
+/// One host pattern: `pre*post` (`*.suffix` is `pre` "" and `post` ".suffix"), or exact when
+/// `post` is `None`.
+struct HostPattern {
+    pre: &'static str,
+    post: Option<&'static str>,
+    /// Patterns with a port match `host:port`; the others the host alone.
+    with_port: bool,
+    /// `*.suffix` needs a whole label before the suffix; `pre*post` no `/` in the wildcard.
+    label_wildcard: bool,
+    provider: usize,
+}
+
+impl HostPattern {
+    fn matches(&self, hostport: &str, bare: &str) -> bool {
+        let host = if self.with_port { hostport } else { bare };
+        match self.post {
+            None => host == self.pre,
+            Some(post) if self.label_wildcard => {
+                // `*.suffix`: post is ".suffix"
+                host.len() > post.len() && host.ends_with(post)
+            }
+            Some(post) => {
+                host.len() > self.pre.len() + post.len()
+                    && host.starts_with(self.pre)
+                    && host.ends_with(post)
+                    && !host[self.pre.len()..host.len() - post.len()].contains('/')
+            }
+        }
+    }
+}
+
+fn lookup_index() -> &'static LookupIndex {
+    static INDEX: OnceLock<LookupIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut env_exact = HashMap::new();
+        let mut env_prefixes = vec![Vec::new(); 256];
+        let mut hosts = Vec::new();
+        for (i, p) in PROVIDERS.iter().enumerate() {
+            for v in p.env_vars {
+                match v.strip_suffix('*') {
+                    Some(prefix) => {
+                        if let Some(&b) = prefix.as_bytes().first() {
+                            env_prefixes[b as usize].push((prefix, i));
+                        }
+                    }
+                    None => {
+                        env_exact.entry(*v).or_insert(i);
+                    }
+                }
+            }
+            for pat in p.hosts {
+                let with_port = pat.contains(':');
+                let (pre, post, label_wildcard) = if pat.starts_with("*.") {
+                    ("", Some(&pat[1..]), true)
+                } else if let Some((pre, post)) = pat.split_once('*') {
+                    (pre, Some(post), false)
+                } else {
+                    (*pat, None, false)
+                };
+                hosts.push(HostPattern {
+                    pre,
+                    post,
+                    with_port,
+                    label_wildcard,
+                    provider: i,
+                });
+            }
+        }
+        LookupIndex {
+            env_exact,
+            env_prefixes,
+            hosts,
+        }
+    })
 }
 
 /// The lowercased `host[:port]` of a URL or bare host; `None` when it does not look like one.
@@ -393,26 +481,6 @@ pub fn host_of(s: &str) -> Option<String> {
     Some(hostport.to_ascii_lowercase())
 }
 
-fn host_matches(pat: &str, hostport: &str) -> bool {
-    // patterns with a port match host:port exactly; others match the host part
-    let host = if pat.contains(':') {
-        hostport
-    } else {
-        hostport.split(':').next().unwrap_or(hostport)
-    };
-    if let Some(suffix) = pat.strip_prefix("*.") {
-        return host.len() > suffix.len() + 1
-            && host.ends_with(suffix)
-            && host.as_bytes().get(host.len() - suffix.len() - 1) == Some(&b'.');
-    }
-    if let Some((pre, post)) = pat.split_once("*") {
-        return host.len() > pre.len() + post.len()
-            && host.starts_with(pre)
-            && host.ends_with(post)
-            && !host[pre.len()..host.len() - post.len()].contains('/');
-    }
-    host == pat
-}
 
 /// The `service` finding for a provider. Identity is the provider key, so every detector that
 /// sees the same provider merges into one component.
@@ -484,6 +552,93 @@ pub fn provider_for_model_id(id: &str) -> Option<&'static Provider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lookups as first written: a scan of the whole table, in order.
+    fn env_var_by_scan(name: &str) -> Option<&'static Provider> {
+        PROVIDERS
+            .iter()
+            .find(|p| p.env_vars.contains(&name))
+            .or_else(|| {
+                PROVIDERS.iter().find(|p| {
+                    p.env_vars.iter().any(|pat| {
+                        pat.strip_suffix('*').is_some_and(|prefix| {
+                            name.starts_with(prefix) && name.len() > prefix.len()
+                        })
+                    })
+                })
+            })
+    }
+
+    fn host_by_scan(host: &str) -> Option<&'static Provider> {
+        fn matches(pat: &str, hostport: &str) -> bool {
+            let host = if pat.contains(':') {
+                hostport
+            } else {
+                hostport.split(':').next().unwrap_or(hostport)
+            };
+            if let Some(suffix) = pat.strip_prefix("*.") {
+                return host.len() > suffix.len() + 1
+                    && host.ends_with(suffix)
+                    && host.as_bytes().get(host.len() - suffix.len() - 1) == Some(&b'.');
+            }
+            if let Some((pre, post)) = pat.split_once('*') {
+                return host.len() > pre.len() + post.len()
+                    && host.starts_with(pre)
+                    && host.ends_with(post)
+                    && !host[pre.len()..host.len() - post.len()].contains('/');
+            }
+            host == pat
+        }
+        let h = host_of(host)?;
+        PROVIDERS
+            .iter()
+            .find(|p| p.hosts.iter().any(|pat| matches(pat, &h)))
+    }
+
+    #[test]
+    fn indexed_lookups_agree_with_a_table_scan() {
+        let mut names: Vec<String> = vec![String::new(), "X".into(), "_".into()];
+        let mut hosts: Vec<String> = vec!["localhost".into(), "a.b".into(), ":1".into()];
+        for p in PROVIDERS {
+            for v in p.env_vars {
+                let stem = v.trim_end_matches('*');
+                for s in ["", "X", "_KEY", "x.y"] {
+                    names.push(format!("{stem}{s}"));
+                    names.push(format!("A{stem}{s}"));
+                }
+                names.push(stem[..stem.len() / 2].to_string());
+            }
+            for h in p.hosts {
+                for fill in ["", "x", "eu-west-1", "a.b", "a/b"] {
+                    let host = h.replace('*', fill);
+                    for form in [
+                        host.clone(),
+                        format!("https://{host}/v1"),
+                        format!("{host}:8443"),
+                        format!("x{host}"),
+                        format!("{host}x"),
+                        host.to_uppercase(),
+                    ] {
+                        hosts.push(form);
+                    }
+                }
+            }
+        }
+        for n in &names {
+            assert_eq!(
+                provider_for_env_var(n).map(|p| p.key),
+                env_var_by_scan(n).map(|p| p.key),
+                "{n}"
+            );
+        }
+        for h in &hosts {
+            assert_eq!(
+                provider_for_host(h).map(|p| p.key),
+                host_by_scan(h).map(|p| p.key),
+                "{h}"
+            );
+        }
+    }
 
     #[test]
     fn table_is_sorted_and_unique() {
