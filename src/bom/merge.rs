@@ -451,7 +451,15 @@ impl Partial {
         self.hashes.extend(f.hashes);
         self.depends_on.extend(f.depends_on);
         for (key, value) in f.properties {
-            self.offer_prop(
+            self.offer_value(key, rank, value);
+        }
+    }
+
+    /// [`Partial::offer_prop`] for one value, without building a slot when the property is
+    /// already there (most findings repeat properties the component has).
+    fn offer_value(&mut self, key: String, rank: usize, value: Value) {
+        let Some(slot) = self.properties.get_mut(&key) else {
+            self.properties.insert(
                 key,
                 PropSlot {
                     rank,
@@ -459,6 +467,17 @@ impl Partial {
                     value,
                 },
             );
+            return;
+        };
+        if !slot.seen.contains(&value) {
+            slot.seen.push(value.clone());
+        }
+        let wins = rank_order(&self.evidence, rank, slot.rank)
+            .then_with(|| value_order(&value, &slot.value))
+            .is_lt();
+        if wins {
+            slot.rank = rank;
+            slot.value = value;
         }
     }
 

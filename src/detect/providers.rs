@@ -481,7 +481,6 @@ pub fn host_of(s: &str) -> Option<String> {
     Some(hostport.to_ascii_lowercase())
 }
 
-
 /// The `service` finding for a provider. Identity is the provider key, so every detector that
 /// sees the same provider merges into one component.
 pub fn provider_service_finding(provider: &Provider, evidence: Evidence) -> Finding {
