@@ -152,33 +152,28 @@ impl Merger {
             .into_iter()
             .flat_map(|(id, m)| m.into_iter().map(move |(dir, p)| (id.clone(), dir, p)))
         {
-            let versions = p
+            let mut versions = p
                 .ident
                 .purl
                 .as_ref()
                 .and_then(|purl| self.resolved.get(purl))
                 .map(|targets| fold_targets(targets, &here))
                 .unwrap_or_default();
-            if versions.is_empty() {
+            let Some(last) = versions.pop() else {
                 absorb_into(&mut self.components, id, p);
                 continue;
-            }
-            let mut p = Some(p);
-            let last = versions.len() - 1;
-            for (i, v) in versions.into_iter().enumerate() {
-                let mut q = match p.take() {
-                    Some(q) if i == last => q,
-                    Some(q) => {
-                        let copy = q.clone();
-                        p = Some(q);
-                        copy
-                    }
-                    None => break,
-                };
+            };
+            // a copy per extra version; the last one takes the partial itself
+            for v in versions {
+                let mut q = p.clone();
                 q.set_version(v);
                 let id = q.id();
                 absorb_into(&mut self.components, id, q);
             }
+            let mut q = p;
+            q.set_version(last);
+            let id = q.id();
+            absorb_into(&mut self.components, id, q);
         }
         let mut out = build_components(self.components, threads);
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -296,6 +291,25 @@ struct PropSlot {
     rank: usize,
     value: Value,
     seen: Vec<Value>,
+}
+
+impl PropSlot {
+    fn saw(&mut self, v: &Value) {
+        if !self.seen.contains(v) {
+            self.seen.push(v.clone());
+        }
+    }
+
+    /// Take `value`, of the finding at `rank`, if it ranks before the current one.
+    fn offer(&mut self, evidence: &[Evidence], rank: usize, value: Value) {
+        let wins = rank_order(evidence, rank, self.rank)
+            .then_with(|| value_order(&value, &self.value))
+            .is_lt();
+        if wins {
+            self.rank = rank;
+            self.value = value;
+        }
+    }
 }
 
 /// One component while findings are still arriving. Ranks are indexes into `evidence`, which
@@ -469,16 +483,8 @@ impl Partial {
             );
             return;
         };
-        if !slot.seen.contains(&value) {
-            slot.seen.push(value.clone());
-        }
-        let wins = rank_order(&self.evidence, rank, slot.rank)
-            .then_with(|| value_order(&value, &slot.value))
-            .is_lt();
-        if wins {
-            slot.rank = rank;
-            slot.value = value;
-        }
+        slot.saw(&value);
+        slot.offer(&self.evidence, rank, value);
     }
 
     fn offer_prop(&mut self, key: String, new: PropSlot) {
@@ -487,17 +493,9 @@ impl Partial {
             return;
         };
         for v in &new.seen {
-            if !slot.seen.contains(v) {
-                slot.seen.push(v.clone());
-            }
+            slot.saw(v);
         }
-        let wins = rank_order(&self.evidence, new.rank, slot.rank)
-            .then_with(|| value_order(&new.value, &slot.value))
-            .is_lt();
-        if wins {
-            slot.rank = new.rank;
-            slot.value = new.value;
-        }
+        slot.offer(&self.evidence, new.rank, new.value);
     }
 
     fn absorb(&mut self, other: Partial) {
@@ -611,15 +609,6 @@ fn parent_dir(path: &str) -> &str {
 }
 
 #[cfg(test)]
-fn is_ancestor_or_same(dir: &str, of: &str) -> bool {
-    dir.is_empty()
-        || of == dir
-        || of
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use crate::bom::{Confidence, Evidence, Method};
@@ -706,6 +695,14 @@ mod tests {
             );
         }
         v
+    }
+
+    fn is_ancestor_or_same(dir: &str, of: &str) -> bool {
+        dir.is_empty()
+            || of == dir
+            || of
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
     }
 
     /// The fold rule as first written: every lock directory that is an ancestor, the same or
