@@ -18,6 +18,7 @@ pub mod imports;
 pub mod js;
 pub mod jvm_src;
 pub mod lex;
+pub mod nbformat;
 pub mod patterns;
 
 pub mod python;

@@ -25,7 +25,7 @@
 use super::calls::{self, Unit};
 use super::lex::{self, Lang, TokKind, Token};
 use super::refs::{self, Emitter, LineLoc, Src};
-use super::{imports, patterns, prefilter_hit, relevance, shell};
+use super::{imports, nbformat, patterns, prefilter_hit, relevance, shell};
 use crate::bom::normalize::Ecosystem;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 
@@ -226,12 +226,9 @@ fn python_imports(toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {
     found
 }
 
-/// Upper bound on cells read from one notebook.
-const MAX_CELLS: usize = 20_000;
-
 fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcome) {
-    let nb: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let nb = match nbformat::parse(text) {
+        Ok(nb) => nb,
         Err(e) => {
             out.extend(DetectOutcome::failure(
                 input,
@@ -241,7 +238,7 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
             return;
         }
     };
-    let Some(cells) = nb.get("cells").and_then(|c| c.as_array()) else {
+    let Some(cells) = nb.cells else {
         out.warn(
             input,
             ID,
@@ -253,21 +250,21 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
     // outputs (their strings escape quotes), so the n-th key is the n-th cell's source
     let source_keys: Vec<usize> =
         memchr::memmem::find_iter(text.as_bytes(), b"\"source\":").collect();
-    let keys_align = source_keys.len() == cells.len();
+    let keys_align = source_keys.len() == cells.count;
     let mut code = String::new();
     let mut map: Vec<LineLoc> = Vec::new();
     let mut shell_lines: Vec<(String, u32)> = Vec::new();
-    for (ci, cell) in cells.iter().enumerate().take(MAX_CELLS) {
-        let lines = cell_lines(cell);
+    for (ci, cell) in cells.kept.iter().enumerate() {
+        if !cell.code {
+            continue;
+        }
+        let lines = &cell.lines;
         let key_off = if keys_align {
             source_keys.get(ci).copied()
         } else {
             None
         };
-        let json_lines = locate_lines(text, key_off, &lines);
-        if cell.get("cell_type").and_then(|t| t.as_str()) != Some("code") {
-            continue;
-        }
+        let json_lines = locate_lines(text, key_off, lines);
         let whole_shell = lines
             .first()
             .map(|l| {
@@ -320,27 +317,6 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
     if let Some((acc, start)) = pending {
         shell::analyze_line(ctx, &acc, start, &mut em);
     }
-}
-
-fn cell_lines(cell: &serde_json::Value) -> Vec<String> {
-    match cell.get("source") {
-        Some(serde_json::Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str())
-            .flat_map(split_keep)
-            .collect(),
-        Some(serde_json::Value::String(s)) => split_keep(s),
-        _ => Vec::new(),
-    }
-}
-
-/// Split into lines, keeping every line (a source entry may itself hold several lines).
-fn split_keep(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s.split_inclusive('\n').map(str::to_string).collect();
-    if v.is_empty() {
-        v.push(String::new());
-    }
-    v
 }
 
 /// The JSON-text line of each source line, searching forward from the cell's `"source":` key.
