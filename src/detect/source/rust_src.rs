@@ -223,14 +223,14 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
             }
             continue;
         }
-        // a qualified path `krate::…` not preceded by `::`
+        // a qualified path `krate::…` not preceded by `::` (the token checks first: the
+        // name lookups ran for every identifier of a file before)
         let after_sep = i >= 1 && toks[i - 1].is_punct(':');
+        if !path_sep(i + 1) || after_sep {
+            continue;
+        }
         let shadowed = unit.imported.contains_key(w) || local.contains(w) || in_use(i);
-        if path_sep(i + 1)
-            && !after_sep
-            && !shadowed
-            && ctx.catalog.lookup_import(Ecosystem::Cargo, w).is_some()
-        {
+        if !shadowed && ctx.catalog.lookup_import(Ecosystem::Cargo, w).is_some() {
             unit.imported.insert(w.to_string(), w.to_string());
             found.push((w.to_string(), toks[i].line));
         }
