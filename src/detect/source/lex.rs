@@ -577,11 +577,18 @@ impl<'a> Lexer<'a> {
 /// before is a logical-line start and the one after ends the line. Implicitly concatenated
 /// strings (`"a" "b"` on one statement) are marked together.
 fn mark_statement_strings(toks: &mut [Token]) {
+    // whether a `:` at index `i - 1` ends a `def`/`class` header on one line, kept up to date
+    // over toks[..i - 1] as `i` advances: a backward scan from every `:` was quadratic in a
+    // long dict literal (no logical-line end inside brackets)
+    let mut header = BlockHeader::default();
     let mut i = 0;
     while i < toks.len() {
+        if i >= 2 {
+            header.advance(toks, i - 2);
+        }
         let at_start = i == 0
             || matches!(toks[i - 1].kind, TokKind::Newline)
-            || toks[i - 1].is_punct(':') && ends_block_header(toks, i - 1);
+            || toks[i - 1].is_punct(':') && header.open;
         if at_start && matches!(toks[i].kind, TokKind::Str { .. }) {
             let mut j = i;
             while j < toks.len() && matches!(toks[j].kind, TokKind::Str { .. }) {
@@ -601,25 +608,77 @@ fn mark_statement_strings(toks: &mut [Token]) {
     }
 }
 
-/// `def f(): "doc"` on one line: a `:` that ends a compound-statement header.
-fn ends_block_header(toks: &[Token], colon: usize) -> bool {
-    let mut k = colon;
-    while k > 0 {
-        k -= 1;
-        match &toks[k].kind {
-            TokKind::Newline => return false,
-            TokKind::Ident(w) if matches!(*w, "def" | "class") => {
-                return k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
+/// `def f(): "doc"` on one line: whether the last logical-line end or `def`/`class` among the
+/// tokens folded so far is a `def`/`class` that starts its line (then a `:` right after those
+/// tokens ends a compound-statement header).
+#[derive(Default)]
+struct BlockHeader {
+    /// Tokens folded so far: toks[..folded].
+    folded: usize,
+    open: bool,
+}
+
+impl BlockHeader {
+    /// Fold in every token up to and including `last`.
+    fn advance(&mut self, toks: &[Token], last: usize) {
+        while self.folded <= last {
+            let k = self.folded;
+            match &toks[k].kind {
+                TokKind::Newline => self.open = false,
+                TokKind::Ident(w) if matches!(*w, "def" | "class") => {
+                    self.open = k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
+                }
+                _ => {}
             }
-            _ => {}
+            self.folded += 1;
         }
     }
-    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition [`BlockHeader`] keeps incrementally: scan back from the `:`.
+    fn ends_block_header(toks: &[Token], colon: usize) -> bool {
+        let mut k = colon;
+        while k > 0 {
+            k -= 1;
+            match &toks[k].kind {
+                TokKind::Newline => return false,
+                TokKind::Ident(w) if matches!(*w, "def" | "class") => {
+                    return k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn block_headers_follow_the_backward_definition() {
+        let text = "def f(): \"doc\"\nclass C: 'x' 'y'\nd = {\"a\": \"b\",\n  \"c\": f(x=lambda: \"s\")}\n\
+                    x: str = \"t\"\nif a: \"u\"\nasync def g(a: int = 1): 'v'\n  def h(): \"w\"\n\
+                    y = [def_, class_]; z = {1: 2}\ndef k(): pass\n\"e\"\n";
+        let toks = tokenize(text, Lang::Python);
+        let mut header = BlockHeader::default();
+        for i in 2..toks.len() {
+            header.advance(&toks, i - 2);
+            assert_eq!(header.open, ends_block_header(&toks, i - 1), "token {i}");
+        }
+        let docs: Vec<&str> = toks
+            .iter()
+            .filter_map(|t| match &t.kind {
+                TokKind::Str {
+                    value,
+                    statement: true,
+                    ..
+                } => Some(value.as_ref()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(docs, ["doc", "x", "y", "w", "e"]);
+    }
 
     fn strs(text: &str, lang: Lang) -> Vec<String> {
         tokenize(text, lang)
