@@ -152,6 +152,32 @@ impl LineIndex {
     pub fn line(&self, offset: usize) -> u32 {
         self.newlines.partition_point(|&n| n < offset) as u32 + 1
     }
+
+    /// The text of 1-based line `line` of `text` (the text this index was built from), as
+    /// [`util::nth_line`] gives it for `line - 1`.
+    pub fn line_text<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = match i {
+            0 => 0,
+            n => self.newlines.get(n - 1)? + 1,
+        };
+        if start >= text.len() {
+            return None;
+        }
+        let end = self.newlines.get(i).copied().unwrap_or(text.len());
+        let l = text.get(start..end)?;
+        Some(if end < text.len() {
+            l.strip_suffix('\r').unwrap_or(l)
+        } else {
+            l
+        })
+    }
+
+    /// [`util::snippet`] of 1-based line `line`: bounded, so an entry of a minified one-line
+    /// file does not copy the whole file.
+    pub fn snippet(&self, text: &str, line: u32) -> Option<String> {
+        self.line_text(text, line).map(util::snippet)
+    }
 }
 
 /// Find the 1-based line of the first `"key"` (JSON-quoted, followed by `:`) at or after byte
@@ -216,6 +242,34 @@ mod tests {
         for off in 0..=t.len() + 2 {
             assert_eq!(idx.line(off), util::line_at(t, off), "offset {off}");
         }
+    }
+
+    #[test]
+    fn line_text_agrees_with_nth_line() {
+        for t in [
+            "a\nbb\n\nccc",
+            "x\r\ny\r\n",
+            "",
+            "\n",
+            "one",
+            "a\r",
+            "é\nü\n",
+        ] {
+            let idx = LineIndex::new(t);
+            for line in 0..8u32 {
+                let want = line
+                    .checked_sub(1)
+                    .and_then(|i| util::nth_line(t, i as usize));
+                assert_eq!(idx.line_text(t, line), want, "{t:?} line {line}");
+            }
+        }
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            LineIndex::new(&long)
+                .snippet(&long, 1)
+                .map(|s| s.chars().count()),
+            Some(118)
+        );
     }
 
     #[test]

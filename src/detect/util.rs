@@ -35,10 +35,12 @@ pub fn nth_line(text: &str, index: usize) -> Option<&str> {
 /// A snippet for evidence: one line, trimmed, at most 120 characters.
 pub fn snippet(line: &str) -> String {
     let line = line.trim();
-    if line.chars().count() <= 120 {
+    // counting only as far as the limit: a minified line can be megabytes
+    if line.char_indices().nth(120).is_none() {
         return line.to_string();
     }
-    let mut s: String = line.chars().take(117).collect();
+    let end = line.char_indices().nth(117).map_or(line.len(), |(i, _)| i);
+    let mut s = line[..end].to_string();
     s.push('…');
     s
 }
@@ -93,6 +95,28 @@ pub fn package_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_cut_at_120_characters() {
+        // the definition: count every character, keep 117 and an ellipsis beyond 120
+        let by_definition = |line: &str| {
+            let line = line.trim();
+            if line.chars().count() <= 120 {
+                return line.to_string();
+            }
+            let mut s: String = line.chars().take(117).collect();
+            s.push('…');
+            s
+        };
+        for n in [0, 1, 116, 117, 118, 119, 120, 121, 122, 500] {
+            for unit in ["a", "é", "日", "🦀"] {
+                let line = format!("  {}\t", unit.repeat(n));
+                assert_eq!(snippet(&line), by_definition(&line), "{n} × {unit}");
+            }
+        }
+        assert_eq!(snippet(&"x".repeat(121)).chars().count(), 118);
+        assert_eq!(snippet(&"x".repeat(120)).chars().count(), 120);
+    }
 
     #[test]
     fn nth_line_is_str_lines_nth() {

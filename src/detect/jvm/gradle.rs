@@ -211,6 +211,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             });
         (!missing).then(|| r.into_owned())
     };
+    let line_index = deps::LineIndex::new(text);
     let mut found = Vec::new();
     for (i, code) in lines.iter().enumerate() {
         let Some(c) = p.decl.captures(code) else {
@@ -252,7 +253,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         }
         d.scope = Some(scope);
         d.direct = Some(true);
-        d.snippet = crate::detect::util::nth_line(text, i).map(str::to_string);
+        d.snippet = line_index.snippet(text, i as u32 + 1);
         found.push(d);
     }
     let mut out = DetectOutcome::default();

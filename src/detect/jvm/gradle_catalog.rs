@@ -94,9 +94,10 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             return DetectOutcome::failure(input, ID, format!("invalid TOML{at}: {}", e.message()));
         }
     };
+    let lines = deps::LineIndex::new(text);
     let mut found = Vec::new();
     for (key, value) in &cat.libraries {
-        let line = util::line_at(text, key.span().start);
+        let line = lines.line(key.span().start);
         let (coord, version) = match value {
             Value::String(s) => {
                 let mut parts = s.splitn(3, ':');
@@ -130,7 +131,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 d.constraint = Some(v);
             }
         }
-        d.snippet = util::nth_line(text, line as usize - 1).map(str::to_string);
+        d.snippet = lines.snippet(text, line);
         found.push(d);
     }
     let mut out = DetectOutcome::default();

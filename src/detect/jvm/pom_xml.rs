@@ -87,6 +87,7 @@ fn parse(text: &str) -> (Pom, Option<String>) {
     reader.config_mut().trim_text(true);
     let mut pom = Pom::default();
     let mut stack: Vec<String> = Vec::new();
+    let lines = crate::detect::deps::LineIndex::new(text);
     let mut cur: Option<RawDep> = None;
     let mut error = None;
     loop {
@@ -102,7 +103,7 @@ fn parse(text: &str) -> (Pom, Option<String>) {
                 if let Some(managed) = dependency_context(&stack) {
                     cur = Some(RawDep {
                         managed,
-                        line: util::line_at(text, pos.saturating_sub(1)),
+                        line: lines.line(pos.saturating_sub(1)),
                         ..Default::default()
                     });
                 }

@@ -80,22 +80,32 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         out.failed = true;
         return out;
     };
+    // one index and forward searches: a package.json with thousands of entries is looked up
+    // entry by entry, and each look-up from the top made that quadratic
+    let lines = deps::LineIndex::new(text);
     let mut found = Vec::new();
     for (section, scope) in SECTIONS {
         let Some(map) = obj.get(section).and_then(|v| v.as_object()) else {
             continue;
         };
-        let section_at = deps::json_key_line(text, section, 0).map_or(0, |(_, at)| at);
+        let section_at = deps::json_key_at(text, section, 0).unwrap_or(0);
+        // keys come in file order, so each is searched for after the one before
+        let mut cursor = section_at;
         for (name, spec) in map {
             let spec = spec.as_str().unwrap_or("").trim();
             let (real, range) = split_alias(spec).unwrap_or((name.as_str(), spec));
-            let line = deps::json_key_line(text, name, section_at).map_or(1, |(l, _)| l);
+            let at = deps::json_key_at(text, name, cursor)
+                .or_else(|| deps::json_key_at(text, name, section_at));
+            if let Some(at) = at {
+                cursor = cursor.max(at + 1);
+            }
+            let line = at.map_or(1, |at| lines.line(at));
             let mut d = Dep::new(real, line);
             d.version = deps::is_exact_version(range).then(|| range.to_string());
             d.constraint = (!range.is_empty()).then(|| range.to_string());
             d.scope = Some(scope);
             d.direct = Some(true);
-            d.snippet = crate::detect::util::nth_line(text, line as usize - 1).map(str::to_string);
+            d.snippet = lines.snippet(text, line);
             found.push(d);
         }
     }
@@ -103,13 +113,16 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         let Some(list) = obj.get(section).and_then(|v| v.as_array()) else {
             continue;
         };
-        let section_at = deps::json_key_line(text, section, 0).map_or(0, |(_, at)| at);
+        let section_at = deps::json_key_at(text, section, 0).unwrap_or(0);
+        let mut cursor = section_at;
         for name in list.iter().filter_map(|v| v.as_str()) {
             let quoted = serde_json::to_string(name).unwrap_or_default();
-            let line = text
-                .get(section_at..)
-                .and_then(|t| t.find(&quoted))
-                .map_or(1, |i| crate::detect::util::line_at(text, section_at + i));
+            let find_from = |from: usize| text.get(from..)?.find(&quoted).map(|i| from + i);
+            let at = find_from(cursor).or_else(|| find_from(section_at));
+            if let Some(at) = at {
+                cursor = cursor.max(at + 1);
+            }
+            let line = at.map_or(1, |at| lines.line(at));
             let mut d = Dep::new(name, line);
             d.scope = Some("required");
             d.direct = Some(true);

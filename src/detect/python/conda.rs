@@ -29,6 +29,7 @@
 use super::requirements::{self, Entry};
 use super::{apply_props, dep_finding, Dep};
 use crate::bom::{normalize, Confidence, Evidence, Method};
+use crate::detect::deps::LineIndex;
 use crate::detect::{
     util, Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
 };
@@ -126,10 +127,10 @@ pub fn parse_match_spec(s: &str) -> Option<MatchSpec> {
 }
 
 /// Line of the list item `item`, searching forward from `cursor` (items are in file order).
-fn item_line(text: &str, item: &str, cursor: &mut usize) -> Option<u32> {
+fn item_line(text: &str, lines: &LineIndex, item: &str, cursor: &mut usize) -> Option<u32> {
     let at = text.get(*cursor..)?.find(item)? + *cursor;
     *cursor = at + item.len();
-    Some(util::line_at(text, at))
+    Some(lines.line(at))
 }
 
 fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
@@ -146,18 +147,19 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         return out;
     };
     let mut cursor = text.find("dependencies").unwrap_or(0);
+    let lines = LineIndex::new(text);
     for item in deps {
         match item {
             Value::String(s) => {
-                let line = item_line(text, s, &mut cursor);
-                conda_dep(ctx, input, text, s, line, &mut out);
+                let line = item_line(text, &lines, s, &mut cursor);
+                conda_dep(ctx, input, text, &lines, s, line, &mut out);
             }
             Value::Mapping(m) => {
                 let Some(pip) = m.get("pip").and_then(Value::as_sequence) else {
                     continue;
                 };
                 for p in pip.iter().filter_map(Value::as_str) {
-                    let line = item_line(text, p, &mut cursor).unwrap_or(0);
+                    let line = item_line(text, &lines, p, &mut cursor).unwrap_or(0);
                     pip_item(ctx, input, text, p, line, &mut out);
                 }
             }
@@ -171,6 +173,7 @@ fn conda_dep(
     ctx: &Context,
     input: &FileInput,
     text: &str,
+    lines: &LineIndex,
     s: &str,
     line: Option<u32>,
     out: &mut DetectOutcome,
@@ -200,11 +203,7 @@ fn conda_dep(
         Method::Manifest,
         Confidence::High,
     );
-    if let Some(l) =
-        line.and_then(|l| crate::detect::util::nth_line(text, l.saturating_sub(1) as usize))
-    {
-        ev.snippet = Some(util::snippet(l));
-    }
+    ev.snippet = line.and_then(|l| lines.snippet(text, l));
     let Some(mut f) = util::package_finding(
         ctx,
         normalize::Ecosystem::Pypi,

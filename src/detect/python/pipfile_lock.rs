@@ -22,8 +22,9 @@
 
 use super::{dep_finding, group_scope, read_sibling, Dep};
 use crate::bom::{normalize::pypi_name, Method};
+use crate::detect::deps::LineIndex;
 use crate::detect::{
-    util::line_at, Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
+    Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
 };
 use serde_json::Value;
 
@@ -94,6 +95,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                     .collect(),
             )
         });
+    let lines = LineIndex::new(text);
     for (section, entries) in top {
         if section == "_meta" {
             continue;
@@ -102,13 +104,20 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             continue;
         };
         let section_at = find_key(text, section, 0).unwrap_or(0);
+        // entries come in file order: each is searched for after the one before, not from the
+        // section's start (quadratic in a lock of thousands of packages)
+        let mut cursor = section_at;
         let scope = match section.as_str() {
             "default" => "required".to_string(),
             "develop" => "dev".to_string(),
             s => group_scope(s),
         };
         for (name, entry) in entries {
-            let line = find_key(text, name, section_at).map(|o| line_at(text, o));
+            let at = find_key(text, name, cursor).or_else(|| find_key(text, name, section_at));
+            if let Some(at) = at {
+                cursor = cursor.max(at + 1);
+            }
+            let line = at.map(|o| lines.line(o));
             let mut d = Dep::new(name, line);
             d.scope = Some(scope.clone());
             let s = |k: &str| entry.get(k).and_then(Value::as_str);

@@ -124,10 +124,11 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             (&t.build, "build"),
         ]);
     }
+    let lines = deps::LineIndex::new(text);
     for (table, scope) in tables {
         for (key, value) in table {
             let local = key.get_ref().as_str();
-            let line = util::line_at(text, key.span().start);
+            let line = lines.line(key.span().start);
             let mut spec = value.clone();
             if value.get("workspace").and_then(Value::as_bool) == Some(true) {
                 if !root_searched {
@@ -144,7 +145,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
                 }
             }
             let mut d = dep_from(local, &spec, scope, line);
-            d.snippet = util::nth_line(text, line as usize - 1).map(str::to_string);
+            d.snippet = lines.snippet(text, line);
             found.push(d);
         }
     }
