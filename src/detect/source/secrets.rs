@@ -25,12 +25,14 @@
 //! Provider key formats as documented by the providers and by secret-scanning rule sets.
 
 use crate::bom::{Confidence, Evidence, Method};
+use crate::detect::deps::LineIndex;
 use crate::detect::providers::{self, Provider};
-use crate::detect::util::{line_at, nth_line, redact_secret, snippet};
+use crate::detect::util::{redact_secret, snippet};
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
 use crate::risk::risk;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 pub const ID: &str = "ai-secret";
@@ -165,6 +167,8 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
         return Vec::new();
     }
     let mut out: Vec<SecretMatch> = Vec::new();
+    // spans taken so far, start → end: the overlap test was a scan of every earlier match
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
     for rule in rules() {
         let wanted = match rule.trigger {
             Trigger::Prefix(p) => PREFILTER
@@ -198,12 +202,18 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
             {
                 continue;
             }
-            if out.iter().any(|o| o.start < end && start < o.end) {
+            // taken spans never overlap, so the one starting last before `end` ends last
+            if taken
+                .range(..end)
+                .next_back()
+                .is_some_and(|(_, &e)| start < e)
+            {
                 continue;
             }
             if !looks_live(&text[start..end], rule.min_distinct) {
                 continue;
             }
+            taken.insert(start, end);
             out.push(SecretMatch {
                 provider: rule.provider,
                 kind: rule.kind,
@@ -366,10 +376,16 @@ pub fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         // binary or non-UTF-8 content under a text name: nothing to search, not a failure
         Err(_) => return out,
     };
-    for m in find_secrets(text) {
-        let line = line_at(text, m.start);
+    let found = find_secrets(text);
+    if found.is_empty() {
+        return out;
+    }
+    let lines = LineIndex::new(text);
+    for m in &found {
+        let line = lines.line(m.start);
         let value = &text[m.start..m.end];
-        let line_text = nth_line(text, line.saturating_sub(1) as usize).unwrap_or("");
+        let line_text = lines.line_text(text, line).unwrap_or("");
+        let line_text = snippet_source(text, line_text, &found);
         let mut ev = Evidence::new(
             &input.rel_path,
             Some(line),
@@ -399,6 +415,29 @@ pub fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     out
 }
 
+/// Enough of a long line for its snippet, never ending inside a key found in `text`.
+/// Redacting a whole minified line once for every key in it was quadratic; a snippet shows
+/// only its first characters, and redaction shrinks a key to no less than an eighth.
+fn snippet_source<'t>(text: &str, line: &'t str, found: &[SecretMatch]) -> &'t str {
+    const ENOUGH: usize = 4096;
+    if line.len() <= ENOUGH {
+        return line;
+    }
+    // `line` is a slice of `text`
+    let line_start = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let mut cut = line_start + ENOUGH;
+    for m in found {
+        if m.start < cut && cut < m.end {
+            cut = m.end;
+        }
+    }
+    let mut cut = (cut - line_start).min(line.len());
+    while !line.is_char_boundary(cut) {
+        cut += 1;
+    }
+    &line[..cut]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +447,32 @@ mod tests {
         format!("{prefix}{body}")
     }
     const BODY48: &str = "Qm7vT2kR9xLp4WnZ8cJ3hYf6bD1sGa5eUq0tMiKoVrNlPzEw";
+
+    #[test]
+    fn a_long_line_is_cut_for_its_snippet_after_the_key_it_would_split() {
+        let k = key("hf_", "Qm7vT2kR9xLp4WnZ8cJ3hYf6bD1sGa5eUq0t");
+        let text = format!("{} {k} {}\n", "a".repeat(4090), "b".repeat(5000));
+        let found = find_secrets(&text);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].start < 4096 && 4096 < found[0].end);
+        let line = text.trim_end();
+        assert_eq!(snippet_source(&text, line, &found).len(), found[0].end);
+        let short = format!("x = '{k}'");
+        assert_eq!(snippet_source(&short, &short, &find_secrets(&short)), short);
+        // a one-line file with a key every few bytes: each snippet is redacted
+        let many: String = (0..2000).map(|_| format!("{k} ")).collect();
+        let out = detect(
+            &FileInput::from_bytes("keys.txt", many.into_bytes()),
+            &Context::default(),
+        );
+        assert_eq!(out.risks.len(), 2000);
+        assert!(out.findings.iter().all(|f| !f
+            .evidence
+            .snippet
+            .as_deref()
+            .unwrap_or("")
+            .contains("Qm7vT2kR9x")));
+    }
 
     #[test]
     fn live_keys_are_found_and_redacted() {
