@@ -235,6 +235,84 @@ impl<'de> Deserialize<'de> for Entry {
     }
 }
 
+/// The byte offset, in the notebook's JSON text, of the string holding each line of a cell's
+/// source, read from the `"source":` key at `key_at`. `None` when the value is not a string
+/// or an array of strings, or when it holds a number of lines other than `expected` (then
+/// the caller searches for the lines instead).
+///
+/// JSON strings never span a text line, so every line decoded from one string sits on that
+/// string's line. Reading the strings in place is exact where searching for each line's
+/// re-encoded text missed lines whose writer escaped differently (`\/`, `\u00e9`), and each
+/// miss searched far ahead.
+pub fn source_offsets(text: &str, key_at: usize, expected: usize) -> Option<Vec<usize>> {
+    let b = text.as_bytes();
+    let mut i = key_at + b"\"source\":".len();
+    let mut out = Vec::with_capacity(expected);
+    skip_space(b, &mut i);
+    match *b.get(i)? {
+        b'"' => string_lines(b, &mut i, &mut out)?,
+        b'[' => {
+            i += 1;
+            loop {
+                skip_space(b, &mut i);
+                match *b.get(i)? {
+                    b']' => break,
+                    b',' => i += 1,
+                    b'"' => string_lines(b, &mut i, &mut out)?,
+                    _ => return None,
+                }
+            }
+        }
+        _ => return None,
+    }
+    (out.len() == expected).then_some(out)
+}
+
+fn skip_space(b: &[u8], i: &mut usize) {
+    while b
+        .get(*i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        *i += 1;
+    }
+}
+
+/// Step over the JSON string opening at `b[*i]`, pushing its offset once for every line
+/// [`split_keep`] makes of its value.
+fn string_lines(b: &[u8], i: &mut usize, out: &mut Vec<usize>) -> Option<()> {
+    let open = *i;
+    *i += 1;
+    let (mut newlines, mut ends_in_newline, mut empty) = (0usize, false, true);
+    loop {
+        match *b.get(*i)? {
+            b'"' => break,
+            b'\\' => {
+                let escape = *b.get(*i + 1)?;
+                let newline = escape == b'n'
+                    || escape == b'u'
+                        && b.get(*i + 2..*i + 6)
+                            .is_some_and(|h| h.eq_ignore_ascii_case(b"000a"));
+                *i += if escape == b'u' { 6 } else { 2 };
+                newlines += usize::from(newline);
+                ends_in_newline = newline;
+            }
+            _ => {
+                *i += 1;
+                ends_in_newline = false;
+            }
+        }
+        empty = false;
+    }
+    *i += 1;
+    let lines = if empty {
+        1
+    } else {
+        newlines + usize::from(!ends_in_newline)
+    };
+    out.extend(std::iter::repeat_n(open, lines));
+    Some(())
+}
+
 /// Split into lines, keeping every line (a source entry may itself hold several lines).
 fn split_keep(s: &str) -> Vec<String> {
     let mut v: Vec<String> = s.split_inclusive('\n').map(str::to_string).collect();
@@ -325,6 +403,36 @@ mod tests {
         let truncated = cases[15];
         assert_eq!(from_reader(truncated), from_tree(truncated));
         assert!(from_reader(truncated).unwrap_err().contains("EOF"));
+    }
+
+    #[test]
+    fn source_strings_are_found_in_place() {
+        let text = "{\"cells\": [{\"cell_type\": \"code\", \"source\": [\n  \"import a\\n\",\n  \"x = 'a\\/b'\\nnext\\u000A\",\n  \"\",\n  \"caf\\u00e9 \\\"q\\\" \\\\\"\n]}, {\"source\": \"one\\ntwo\"}]}";
+        let nb = parse(text).unwrap();
+        let cells = nb.cells.unwrap();
+        let keys: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"\"source\":").collect();
+        let first = &cells.kept[0].lines;
+        assert_eq!(first.len(), 5, "{first:?}");
+        let at = source_offsets(text, keys[0], first.len()).unwrap();
+        let line_of = |o: usize| text[..o].matches('\n').count() + 1;
+        assert_eq!(
+            at.iter().map(|&o| line_of(o)).collect::<Vec<_>>(),
+            [2, 3, 3, 4, 5]
+        );
+        let second = &cells.kept[1].lines;
+        assert_eq!(
+            source_offsets(text, keys[1], second.len()).map(|v| v.len()),
+            Some(2)
+        );
+        // a count that disagrees with the parser, or a value of another shape: search instead
+        assert_eq!(source_offsets(text, keys[1], 3), None);
+        let odd = "{\"source\": [1, \"a\"]}";
+        assert_eq!(source_offsets(odd, 1, 1), None);
+        assert_eq!(
+            source_offsets("{\"source\": [\"a\"]}", 1, 1),
+            Some(vec![12])
+        );
+        assert_eq!(source_offsets("{\"source\": \"unterminated", 1, 1), None);
     }
 
     #[test]

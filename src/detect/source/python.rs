@@ -27,7 +27,9 @@ use super::lex::{self, Lang, TokKind, Token};
 use super::refs::{self, Emitter, LineLoc, Src};
 use super::{imports, nbformat, patterns, prefilter_hit, relevance, shell};
 use crate::bom::normalize::Ecosystem;
+use crate::detect::deps::LineIndex;
 use crate::detect::{Candidate, Claim, Context, DetectOutcome, FileInput};
+use std::collections::HashMap;
 
 pub const ID: &str = "python-code";
 
@@ -72,6 +74,9 @@ pub fn analyze(src: &Src, text: &str, ctx: &Context, out: &mut DetectOutcome) {
 /// `model_id` parameter of another. Module-level assignments (column 0, or nested only in
 /// `if`/`with`/`try` blocks) keep file scope.
 fn function_scopes(text: &str, unit: &mut Unit) {
+    if unit.consts.is_empty() {
+        return;
+    }
     let starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
         .collect();
@@ -95,35 +100,51 @@ fn function_scopes(text: &str, unit: &mut Unit) {
         let body = text.get(s..).unwrap_or("").trim_start_matches([' ', '\t']);
         body.starts_with("def ") || body.starts_with("async def ") || body.starts_with("class ")
     };
+    let owners = scope_owners(&indents, opens_scope);
+    // where each owner's body ends: the first later line indented no deeper than its header
+    let mut ends: HashMap<usize, usize> = HashMap::new();
     for list in unit.consts.values_mut() {
         for entry in list.iter_mut() {
             let li = starts.partition_point(|&s| s <= entry.0).saturating_sub(1);
-            let Some(mut cur) = indents.get(li).copied().flatten() else {
+            if indents.get(li).copied().flatten().is_none() {
+                continue;
+            }
+            let Some(owner) = owners.get(li).copied().flatten() else {
                 continue;
             };
-            // walk outwards to the enclosing `def`/`class`, if any
-            let mut owner = None;
-            for j in (0..li).rev().take(20_000) {
-                let Some(d) = indents[j] else { continue };
-                if d >= cur {
-                    continue;
-                }
-                if opens_scope(j) {
-                    owner = Some(d);
-                    break;
-                }
-                cur = d;
-                if d == 0 {
-                    break;
-                }
-            }
-            let Some(owner) = owner else { continue };
-            let end = (li + 1..indents.len())
-                .find(|&j| indents[j].is_some_and(|d| d <= owner))
-                .map_or(text.len(), |j| starts[j]);
+            let end = *ends.entry(owner).or_insert_with(|| {
+                let depth = indents[owner].unwrap_or(0);
+                (owner + 1..indents.len())
+                    .find(|&j| indents[j].is_some_and(|d| d <= depth))
+                    .map_or(text.len(), |j| starts[j])
+            });
             entry.3 = end;
         }
     }
+}
+
+/// For each line, the innermost enclosing line (by indentation) that `opens_scope`, if any: one
+/// pass with the stack of enclosing lines. Walking outwards from every assignment instead was
+/// quadratic in a long function or module.
+fn scope_owners(
+    indents: &[Option<usize>],
+    opens_scope: impl Fn(usize) -> bool,
+) -> Vec<Option<usize>> {
+    // enclosing lines, outermost first: (indentation, line, innermost scope-opening line
+    // among this one and those enclosing it)
+    let mut stack: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    let mut owners = vec![None; indents.len()];
+    for (j, indent) in indents.iter().enumerate() {
+        let Some(d) = *indent else { continue };
+        while stack.last().is_some_and(|&(sd, _, _)| sd >= d) {
+            stack.pop();
+        }
+        let enclosing = stack.last().and_then(|&(_, _, scope)| scope);
+        owners[j] = enclosing;
+        let scope = if opens_scope(j) { Some(j) } else { enclosing };
+        stack.push((d, j, scope));
+    }
+    owners
 }
 
 /// `import a.b as c, d` and `from a.b import c as d, (e, f)`: fills `unit.imported` and returns
@@ -251,6 +272,7 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
     let source_keys: Vec<usize> =
         memchr::memmem::find_iter(text.as_bytes(), b"\"source\":").collect();
     let keys_align = source_keys.len() == cells.count;
+    let index = LineIndex::new(text);
     let mut code = String::new();
     let mut map: Vec<LineLoc> = Vec::new();
     let mut shell_lines: Vec<(String, u32)> = Vec::new();
@@ -264,7 +286,11 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
         } else {
             None
         };
-        let json_lines = locate_lines(text, key_off, lines);
+        let json_lines =
+            match key_off.and_then(|at| nbformat::source_offsets(text, at, lines.len())) {
+                Some(offsets) => offsets.into_iter().map(|o| index.line(o)).collect(),
+                None => locate_lines(text, &index, key_off, lines),
+            };
         let whole_shell = lines
             .first()
             .map(|l| {
@@ -319,21 +345,18 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
     }
 }
 
-/// The JSON-text line of each source line, searching forward from the cell's `"source":` key.
-fn locate_lines(text: &str, key_off: Option<usize>, lines: &[String]) -> Vec<u32> {
+/// The JSON-text line of each source line, searching forward from the cell's `"source":` key:
+/// for a source [`nbformat::source_offsets`] cannot read in place.
+fn locate_lines(
+    text: &str,
+    index: &LineIndex,
+    key_off: Option<usize>,
+    lines: &[String],
+) -> Vec<u32> {
     let Some(mut cursor) = key_off else {
         return Vec::new();
     };
-    let key_line = crate::detect::util::line_at(text, cursor);
-    // the cursor only moves forward: count the newlines passed since the last match, not from
-    // the start of the (often large) notebook every time
-    let (mut counted_to, mut counted_line) = (cursor, key_line);
-    let mut line_of = |at: usize| {
-        let from = counted_to.min(at);
-        counted_line += memchr::memchr_iter(b'\n', &text.as_bytes()[from..at]).count() as u32;
-        counted_to = at;
-        counted_line
-    };
+    let key_line = index.line(cursor);
     let mut out = Vec::with_capacity(lines.len());
     let mut last = key_line;
     for l in lines {
@@ -350,7 +373,7 @@ fn locate_lines(text: &str, key_off: Option<usize>, lines: &[String]) -> Vec<u32
             .map(|i| cursor + i);
         match found {
             Some(at) => {
-                last = line_of(at);
+                last = index.line(at);
                 cursor = at + needle.len();
             }
             None if out.is_empty() => last = key_line,
@@ -383,6 +406,50 @@ mod tests {
             ..Default::default()
         };
         detect(&FileInput::from_bytes(path, text.as_bytes().to_vec()), &ctx)
+    }
+
+    #[test]
+    fn scope_owners_follow_the_outward_walk() {
+        // the definition: walk back from the line to each less indented line, outwards
+        fn by_walk(indents: &[Option<usize>], opens: &[bool], li: usize) -> Option<usize> {
+            let mut cur = indents[li]?;
+            for j in (0..li).rev() {
+                let Some(d) = indents[j] else { continue };
+                if d >= cur {
+                    continue;
+                }
+                if opens[j] {
+                    return Some(j);
+                }
+                cur = d;
+                if d == 0 {
+                    break;
+                }
+            }
+            None
+        }
+        let mut x = 0x2545_f491_u64;
+        for _ in 0..200 {
+            let n = 40;
+            let (mut indents, mut opens) = (Vec::new(), Vec::new());
+            for _ in 0..n {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                indents.push((x % 7 != 0).then_some((x >> 8) as usize % 5 * 4));
+                opens.push((x >> 20) % 3 == 0);
+            }
+            let owners = scope_owners(&indents, |j| opens[j]);
+            for li in 0..n {
+                if indents[li].is_some() {
+                    assert_eq!(
+                        owners[li],
+                        by_walk(&indents, &opens, li),
+                        "{indents:?} {opens:?} line {li}"
+                    );
+                }
+            }
+        }
     }
 
     fn ids(out: &DetectOutcome) -> Vec<String> {
