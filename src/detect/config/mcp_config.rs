@@ -28,8 +28,9 @@
 
 use super::jsonc;
 use crate::bom::{normalize, ComponentKind, Confidence, Evidence, Finding, Method};
+use crate::detect::deps::{self, LineIndex};
 use crate::detect::infra::images::ImageRef;
-use crate::detect::util::{line_at, redact_secret};
+use crate::detect::util::redact_secret;
 use crate::detect::{
     Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
 };
@@ -109,6 +110,10 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     };
     let anchor = clean.find(&format!("\"{map_key}\"")).unwrap_or(0);
     let client = client(&input.rel_path);
+    // servers come in file order: each key is searched for after the one before, and lines
+    // from one index (searching from the map for every server was quadratic)
+    let lines = LineIndex::new(&clean);
+    let mut cursor = anchor;
     for (key, entry) in servers {
         let Some(entry) = entry.as_object() else {
             out.warn(
@@ -118,7 +123,12 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             );
             continue;
         };
-        let line = key_line(&clean, key, anchor);
+        let at = deps::json_key_at(&clean, key, cursor)
+            .or_else(|| deps::json_key_at(&clean, key, anchor));
+        if let Some(at) = at {
+            cursor = cursor.max(at + 1);
+        }
+        let line = lines.line(at.unwrap_or(anchor));
         out.findings
             .push(server_finding(key, entry, client, &input.rel_path, line));
     }
@@ -138,24 +148,6 @@ fn server_map(root: &Value) -> Option<(&'static str, &Map<String, Value>)> {
         .and_then(|m| m.get("servers"))
         .and_then(Value::as_object)
         .map(|m| ("servers", m))
-}
-
-/// Line of `"key":` after `anchor` (the servers map), else of its first occurrence.
-fn key_line(text: &str, key: &str, anchor: usize) -> u32 {
-    let quoted = match serde_json::to_string(key) {
-        Ok(q) => q,
-        Err(_) => return line_at(text, anchor),
-    };
-    let mut from = anchor;
-    while let Some(rel) = text.get(from..).and_then(|t| t.find(&quoted)) {
-        let at = from + rel;
-        let after = text.get(at + quoted.len()..).unwrap_or("");
-        if after.trim_start().starts_with(':') {
-            return line_at(text, at);
-        }
-        from = at + quoted.len();
-    }
-    line_at(text, anchor)
 }
 
 /// What the command launches: a package of an ecosystem, or nothing we can name.

@@ -1,0 +1,205 @@
+//! Writes valid files of unusual size and shape, one per directory, to show that scan time
+//! grows linearly with the number of entries in a file.
+//!
+//! ```text
+//! cargo run --release --example gen-shapes -- --entries 20000 --out /tmp/shapes
+//! ```
+//!
+//! Each shape is a file a generator, a minifier or a large project could write: a Python
+//! module holding a 20 000-entry table, a minified package.json, a Pipfile.lock on one line, a
+//! build file with thousands of dependencies, a file full of keys. Every file also names one
+//! AI package or call, so the detectors read it to the end. `tests/bench/run.sh` scans each at
+//! two sizes and reports the ratio: four times the entries should cost about four times the time.
+//! The same arguments always produce the same bytes.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+fn write(path: &Path, text: &str) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(path, text)
+}
+
+/// `n` items joined by `sep`, each from `item(i)`.
+fn join(n: usize, sep: &str, item: impl Fn(usize) -> String) -> String {
+    (0..n).map(item).collect::<Vec<_>>().join(sep)
+}
+
+/// A key-shaped token with a deterministic body (never a real key).
+fn fake_key(i: usize) -> String {
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut body = String::from("hf_");
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    for _ in 0..36 {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        body.push(ALPHABET[(x % ALPHABET.len() as u64) as usize] as char);
+    }
+    body
+}
+
+fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
+    let mut v = Vec::new();
+    let mut py_dict = String::from("import openai\n\nTABLE = {\n");
+    for i in 0..n {
+        let _ = writeln!(py_dict, "    \"key{i}\": \"value{i}\",");
+    }
+    py_dict.push_str("}\nclient = openai.OpenAI()\n");
+    v.push(("py-dict-literal", "table.py", py_dict));
+    let mut py_consts = String::from("import openai\n\nclient = openai.OpenAI()\n");
+    for i in 0..n {
+        let _ = writeln!(py_consts, "M{i} = \"model-{i}\"");
+    }
+    for i in (0..n).step_by(8) {
+        let _ = writeln!(py_consts, "client.chat.completions.create(model=M{i})");
+    }
+    v.push(("py-constants", "consts.py", py_consts));
+    let mut py_def = String::from("import openai\n\nclient = openai.OpenAI()\n\n\ndef run():\n");
+    for i in 0..n / 2 {
+        let _ = writeln!(
+            py_def,
+            "    model = \"gpt-4o-{i}\"\n    client.chat.completions.create(model=model)"
+        );
+    }
+    v.push(("py-long-function", "run.py", py_def));
+    let mut js = String::from("import OpenAI from \"openai\";\n\nexport const TABLE = {\n");
+    for i in 0..n {
+        let _ = writeln!(js, "  k{i}: \"v{i}\",");
+    }
+    js.push_str("};\n");
+    v.push(("ts-object-literal", "table.ts", js));
+    let mut go = String::from(
+        "package table\n\nimport \"github.com/sashabaranov/go-openai\"\n\nvar _ = openai.GPT4o\n\nvar Table = map[string]string{\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(go, "\t\"k{i}\": \"v{i}\",");
+    }
+    go.push_str("}\n");
+    v.push(("go-map-literal", "table.go", go));
+    let mut rs =
+        String::from("use async_openai::Client;\n\npub const TABLE: &[(&str, &str)] = &[\n");
+    for i in 0..n {
+        let _ = writeln!(rs, "    (\"k{i}\", \"v{i}\"),");
+    }
+    rs.push_str("];\n");
+    v.push(("rs-const-table", "table.rs", rs));
+    let deps = join(n, ",", |i| format!("\"pkg-{i}\":\"^1.0.{i}\""));
+    v.push((
+        "package-json-minified",
+        "package.json",
+        format!("{{\"name\":\"app\",\"dependencies\":{{{deps},\"openai\":\"4.52.0\"}}}}"),
+    ));
+    let deps = join(n, ",\n    ", |i| format!("\"pkg-{i}\": \"^1.0.{i}\""));
+    v.push((
+        "package-json",
+        "package.json",
+        format!("{{\n  \"name\": \"app\",\n  \"dependencies\": {{\n    {deps},\n    \"openai\": \"4.52.0\"\n  }}\n}}\n"),
+    ));
+    let pkgs = join(n, ",", |i| {
+        format!("\"pkg-{i}\":{{\"hashes\":[],\"version\":\"==1.0.{i}\"}}")
+    });
+    v.push((
+        "pipfile-lock-one-line",
+        "Pipfile.lock",
+        format!("{{\"_meta\":{{\"hash\":{{}}}},\"default\":{{{pkgs},\"torch\":{{\"version\":\"==2.3.1\"}}}},\"develop\":{{}}}}"),
+    ));
+    let pom_deps = join(n, "\n", |i| {
+        format!("    <dependency><groupId>org.example</groupId><artifactId>lib-{i}</artifactId><version>1.0.{i}</version></dependency>")
+    });
+    v.push((
+        "pom-xml",
+        "pom.xml",
+        format!("<project>\n  <dependencies>\n{pom_deps}\n    <dependency><groupId>dev.langchain4j</groupId><artifactId>langchain4j</artifactId><version>1.0.0</version></dependency>\n  </dependencies>\n</project>\n"),
+    ));
+    let gradle = join(n, "\n", |i| {
+        format!("    implementation 'org.example:lib-{i}:1.0.{i}'")
+    });
+    v.push((
+        "build-gradle",
+        "build.gradle",
+        format!("dependencies {{\n{gradle}\n    implementation 'dev.langchain4j:langchain4j:1.0.0'\n}}\n"),
+    ));
+    let libs = join(n, "\n", |i| {
+        format!("lib{i} = {{ module = \"org.example:lib-{i}\", version = \"1.0.{i}\" }}")
+    });
+    v.push((
+        "gradle-version-catalog",
+        "gradle/libs.versions.toml",
+        format!("[libraries]\n{libs}\nlc4j = {{ module = \"dev.langchain4j:langchain4j\", version = \"1.0.0\" }}\n"),
+    ));
+    let crates = join(n, "\n", |i| format!("crate-{i} = \"1.0.{i}\""));
+    v.push((
+        "cargo-toml",
+        "Cargo.toml",
+        format!("[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\n{crates}\nasync-openai = \"0.23\"\n"),
+    ));
+    let conda = join(n, "\n", |i| format!("  - pkg-{i}=1.0.{i}"));
+    v.push((
+        "conda-environment",
+        "environment.yml",
+        format!("name: app\ndependencies:\n{conda}\n  - pytorch=2.3.1\n"),
+    ));
+    v.push((
+        "requirements",
+        "requirements.txt",
+        format!(
+            "{}\ntorch==2.3.1\n",
+            join(n, "\n", |i| format!("pkg-{i}==1.0.{i}"))
+        ),
+    ));
+    v.push((
+        "secrets-one-per-line",
+        "keys.env",
+        join(n, "", |i| format!("KEY_{i}={}\n", fake_key(i))),
+    ));
+    v.push((
+        "secrets-one-line",
+        "keys.txt",
+        join(n / 4, " ", fake_key) + "\n",
+    ));
+    let cells = join(n / 10, ",\n", |i| {
+        format!(
+            "  {{\"cell_type\": \"code\", \"execution_count\": {i}, \"metadata\": {{}}, \"outputs\": [], \"source\": [{}]}}",
+            join(10, ", ", |j| format!("\"x_{i}_{j} = \\\"a\\/b\\\"\\n\""))
+        )
+    });
+    v.push((
+        "notebook-many-cells",
+        "many.ipynb",
+        format!("{{\n \"cells\": [\n  {{\"cell_type\": \"code\", \"metadata\": {{}}, \"outputs\": [], \"source\": [\"import openai\\n\"]}},\n{cells}\n ],\n \"metadata\": {{}},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}}\n"),
+    ));
+    v
+}
+
+fn main() -> io::Result<()> {
+    let mut entries: usize = 20_000;
+    let mut out = PathBuf::from("/tmp/aibom-shapes");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--entries" => entries = args.next().and_then(|v| v.parse().ok()).unwrap_or(entries),
+            "--out" => out = args.next().map(PathBuf::from).unwrap_or(out),
+            other => {
+                eprintln!("gen-shapes: unknown argument {other:?}");
+                std::process::exit(2);
+            }
+        }
+    }
+    if out.exists() {
+        fs::remove_dir_all(&out)?;
+    }
+    let all = shapes(entries);
+    for (name, file, text) in &all {
+        write(&out.join(name).join(file), text)?;
+    }
+    println!(
+        "gen-shapes: {} shapes of {entries} entries in {}",
+        all.len(),
+        out.display()
+    );
+    Ok(())
+}
