@@ -172,6 +172,98 @@ fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
         "many.ipynb",
         format!("{{\n \"cells\": [\n  {{\"cell_type\": \"code\", \"metadata\": {{}}, \"outputs\": [], \"source\": [\"import openai\\n\"]}},\n{cells}\n ],\n \"metadata\": {{}},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}}\n"),
     ));
+    let imports = join(n, "\n", |i| format!("import {{ f{i} }} from \"pkg-{i}\";"));
+    v.push((
+        "ts-many-imports",
+        "index.ts",
+        format!("{imports}\nimport OpenAI from \"openai\";\nconst c = new OpenAI();\n"),
+    ));
+    let imports = join(n, "\n", |i| format!("import com.example.p{i}.C{i};"));
+    v.push((
+        "java-many-imports",
+        "App.java",
+        format!("package app;\n\n{imports}\nimport dev.langchain4j.model.openai.OpenAiChatModel;\n\nclass App {{}}\n"),
+    ));
+    let calls = join(n, "\n", |_| {
+        "client.chat.completions.create(model=\"gpt-4o\", messages=[])".to_string()
+    });
+    v.push((
+        "py-same-call-repeated",
+        "calls.py",
+        format!("from openai import OpenAI\n\nclient = OpenAI()\n{calls}\n"),
+    ));
+    let docs = join(n / 4, "\n---\n", |i| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: vllm/vllm-openai:v0.6.{i}\n          env:\n            - name: OPENAI_API_KEY\n              valueFrom: {{secretKeyRef: {{name: s, key: k}}}}")
+    });
+    v.push(("k8s-many-documents", "deploy.yaml", docs + "\n"));
+    let services = join(n / 4, "\n", |i| {
+        format!("  svc{i}:\n    image: ollama/ollama:0.3.{i}\n    environment:\n      - OLLAMA_HOST=0.0.0.0")
+    });
+    v.push((
+        "compose-many-services",
+        "docker-compose.yml",
+        format!("services:\n{services}\n"),
+    ));
+    v.push((
+        "dockerfile-many-runs",
+        "Dockerfile",
+        format!(
+            "FROM python:3.11-slim\n{}\n",
+            join(n / 4, "\n", |i| format!("RUN pip install torch==2.3.{i}"))
+        ),
+    ));
+    let resources = join(n / 4, "\n", |i| {
+        format!("resource \"aws_sagemaker_endpoint\" \"e{i}\" {{\n  name                 = \"endpoint-{i}\"\n  endpoint_config_name = \"config-{i}\"\n}}")
+    });
+    v.push(("terraform-many-resources", "main.tf", resources + "\n"));
+    let packages = join(n / 2, ",\n", |i| {
+        format!("    \"node_modules/pkg-{i}\": {{\n      \"version\": \"1.0.{i}\",\n      \"resolved\": \"https://registry.npmjs.org/pkg-{i}/-/pkg-{i}-1.0.{i}.tgz\",\n      \"integrity\": \"sha512-x\"\n    }}")
+    });
+    v.push((
+        "package-lock",
+        "package-lock.json",
+        format!("{{\n  \"name\": \"app\",\n  \"lockfileVersion\": 3,\n  \"packages\": {{\n    \"\": {{ \"name\": \"app\", \"dependencies\": {{ \"openai\": \"^4\" }} }},\n{packages},\n    \"node_modules/openai\": {{ \"version\": \"4.52.0\" }}\n  }}\n}}\n"),
+    ));
+    let entries = join(n / 2, "\n", |i| {
+        format!("\"pkg-{i}@^1.0.0\":\n  version \"1.0.{i}\"\n  resolved \"https://registry.yarnpkg.com/pkg-{i}/-/pkg-{i}-1.0.{i}.tgz\"\n  integrity sha512-x\n")
+    });
+    v.push((
+        "yarn-lock",
+        "yarn.lock",
+        format!("# yarn lockfile v1\n\n\n{entries}\nopenai@^4.0.0:\n  version \"4.52.0\"\n"),
+    ));
+    let pkgs = join(n / 2, "\n", |i| {
+        format!("[[package]]\nname = \"pkg-{i}\"\nversion = \"1.0.{i}\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\ndependencies = [\n    {{ name = \"pkg-{}\" }},\n]\n", i + 1)
+    });
+    v.push((
+        "uv-lock",
+        "uv.lock",
+        format!("version = 1\nrequires-python = \">=3.10\"\n\n{pkgs}\n[[package]]\nname = \"torch\"\nversion = \"2.3.1\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\n"),
+    ));
+    let crates = join(n / 2, "\n", |i| {
+        format!("[[package]]\nname = \"crate-{i}\"\nversion = \"1.0.{i}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [\n \"crate-{}\",\n]\n", i + 1)
+    });
+    v.push((
+        "cargo-lock",
+        "Cargo.lock",
+        format!("version = 3\n\n{crates}\n[[package]]\nname = \"async-openai\"\nversion = \"0.23.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"),
+    ));
+    let requires = join(n, "\n", |i| format!("\texample.com/m{i} v1.0.{i}"));
+    v.push((
+        "go-mod",
+        "go.mod",
+        format!("module example.com/app\n\ngo 1.22\n\nrequire (\n{requires}\n\tgithub.com/sashabaranov/go-openai v1.28.0\n)\n"),
+    ));
+    let servers = join(n / 4, ",\n", |i| {
+        format!(
+            "    \"s{i}\": {{ \"command\": \"npx\", \"args\": [\"-y\", \"@scope/server-{i}\"] }}"
+        )
+    });
+    v.push((
+        "mcp-many-servers",
+        ".cursor/mcp.json",
+        format!("{{\n  \"mcpServers\": {{\n{servers}\n  }}\n}}\n"),
+    ));
     v
 }
 

@@ -6,6 +6,8 @@
 #   tests/bench/run.sh                  # 10k, 50k, 200k files; 2048 MiB real model file
 #   SIZES="10000 50000" BIG_MB=512 RUNS=3 tests/bench/run.sh
 #   REPOS="/src/repo-a /src/repo-b" tests/bench/run.sh   # also time real checkouts against rg
+#   SHAPES=0 tests/bench/run.sh         # skip the file-shape table (on by default)
+#   SIZES=1000 BIG_MB=1 tests/bench/run.sh   # (SIZES may not be empty: empty means the default)
 #
 # Each corpus is generated under $OUT, measured on a warm cache, then deleted (disk stays small).
 set -euo pipefail
@@ -21,9 +23,10 @@ for tool in hyperfine rg openssl sha256sum jq /usr/bin/time; do
 done
 
 cargo build --release --manifest-path "$repo/Cargo.toml" --bin aibom \
-    --example gen-corpus --example model_bench
+    --example gen-corpus --example gen-shapes --example model_bench
 aibom="$repo/target/release/aibom"
 gen="$repo/target/release/examples/gen-corpus"
+gen_shapes="$repo/target/release/examples/gen-shapes"
 model_bench="$repo/target/release/examples/model_bench"
 mkdir -p "$OUT"
 
@@ -120,6 +123,29 @@ for r in ${REPOS:-}; do
         | "| \($n) | \($f) | \($x[0].median * 1000 | floor) | \(($x[0].user + $x[0].system) * 1000 | floor) | \($x[1].median * 1000 | floor) | \(($x[0].median / $x[1].median) * 10 | floor / 10) |"' "$json")")
 done
 
+# Files of unusual size and shape (gen_shapes.rs), each scanned alone at 5 000 and 20 000
+# entries: linear growth means the second takes about four times the first (less while the
+# fixed start-up cost dominates). Anything above 6x is flagged.
+shape_rows=()
+if [ "${SHAPES:-1}" != 0 ]; then
+    "$gen_shapes" --entries 5000 --out "$OUT/shapes-5000" >&2
+    "$gen_shapes" --entries 20000 --out "$OUT/shapes-20000" >&2
+    for d in "$OUT"/shapes-20000/*/; do
+        shape=$(basename "$d")
+        json="$OUT/hf-shape.json"
+        hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$json" \
+            -n small "$aibom scan --no-hash -q -f json -o $OUT/shape.json $OUT/shapes-5000/$shape" \
+            -n large "$aibom scan --no-hash -q -f json -o $OUT/shape.json $d" >&2 || true
+        /usr/bin/time -v "$aibom" scan --no-hash -q -f json "$d" 2>"$OUT/time-shape.txt" >/dev/null
+        rss=$(awk -F': ' '/Maximum resident/{print $2}' "$OUT/time-shape.txt")
+        bytes=$(du -sb "$d" | cut -f1)
+        shape_rows+=("$(jq -r --arg s "$shape" --arg r "$rss" --arg b "$bytes" '
+            .results as $x | ($x[1].median / $x[0].median) as $g
+            | "| \($s) | \($b | tonumber / 1024 | floor) | \($x[0].median * 1000 | floor) | \($x[1].median * 1000 | floor) | \($g * 10 | floor / 10)\(if $g > 6 then " **superlinear**" else "" end) | \($r | tonumber / 1024 | floor) |"' "$json")")
+    done
+    rm -rf "$OUT/shapes-5000" "$OUT/shapes-20000"
+fi
+
 {
     echo "| files asked | files on disk | aibom wall s | aibom CPU s | files/s | peak RSS MiB | rg s | rg CPU s | aibom/rg | rg (skips) s | aibom/rg (skips) | CPU/wall |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -135,5 +161,11 @@ done
         echo "| repository | files | aibom ms | aibom CPU ms | rg ms | aibom/rg |"
         echo "|---|---:|---:|---:|---:|---:|"
         printf '%s\n' "${repo_rows[@]}"
+    fi
+    if [ "${#shape_rows[@]}" -gt 0 ]; then
+        echo
+        echo "| file shape | KiB at 20k | ms at 5k entries | ms at 20k entries | growth (4x entries) | peak RSS MiB at 20k |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${shape_rows[@]}"
     fi
 } | tee "$OUT/results.md"
