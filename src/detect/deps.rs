@@ -180,14 +180,8 @@ impl LineIndex {
     }
 }
 
-/// Find the 1-based line of the first `"key"` (JSON-quoted, followed by `:`) at or after byte
-/// `from`, with its byte offset; `None` when it is not there. JSON parsers drop positions, so
-/// lines are recovered from the text.
-pub fn json_key_line(text: &str, key: &str, from: usize) -> Option<(u32, usize)> {
-    json_key_at(text, key, from).map(|at| (util::line_at(text, at), at))
-}
-
-/// Byte offset of the first `"key"` followed by `:` at or after `from`.
+/// Byte offset of the first `"key"` (JSON-quoted) followed by `:` at or after `from`; `None`
+/// when it is not there. JSON parsers drop positions, so lines are recovered from the text.
 pub fn json_key_at(text: &str, key: &str, from: usize) -> Option<usize> {
     let quoted = serde_json::to_string(key).ok()?;
     let mut start = from.min(text.len());
@@ -275,9 +269,11 @@ mod tests {
     #[test]
     fn json_lines() {
         let t = "{\n  \"a\": {\n    \"openai\": \"^4\"\n  },\n  \"openai\": 1\n}";
-        assert_eq!(json_key_line(t, "openai", 0).map(|x| x.0), Some(3));
-        let (_, at) = json_key_line(t, "a", 0).unwrap();
-        assert_eq!(json_key_line(t, "openai", at + 30).map(|x| x.0), Some(5));
-        assert_eq!(json_key_line(t, "missing", 0), None);
+        let line =
+            |key: &str, from: usize| json_key_at(t, key, from).map(|at| util::line_at(t, at));
+        assert_eq!(line("openai", 0), Some(3));
+        let at = json_key_at(t, "a", 0).unwrap();
+        assert_eq!(line("openai", at + 30), Some(5));
+        assert_eq!(line("missing", 0), None);
     }
 }

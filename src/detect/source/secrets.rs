@@ -426,8 +426,11 @@ fn snippet_source<'t>(text: &str, line: &'t str, found: &[SecretMatch]) -> &'t s
     // `line` is a slice of `text`
     let line_start = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
     let mut cut = line_start + ENOUGH;
-    for m in found {
-        if m.start < cut && cut < m.end {
+    // `found` is sorted and never overlaps: only the last key starting before the cut can
+    // straddle it
+    let before = found.partition_point(|m| m.start < cut);
+    if let Some(m) = before.checked_sub(1).and_then(|i| found.get(i)) {
+        if cut < m.end {
             cut = m.end;
         }
     }
