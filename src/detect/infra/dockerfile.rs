@@ -19,6 +19,8 @@
 //! Build args given only on the command line (`--build-arg`) cannot be resolved; such a tag is
 //! kept as `tag-unresolved` without a version, an unresolved repository is skipped. Generic base
 //! images (`python`, `node`, `ubi9`) are not AI and not reported. Heredocs are not parsed.
+//! `RUN` commands are not read: packages installed in the image (`RUN pip install vllm`) and
+//! models pulled at build time are not reported from here.
 //!
 //! # References
 //! <https://docs.docker.com/reference/dockerfile/>
