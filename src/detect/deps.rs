@@ -157,10 +157,7 @@ impl LineIndex {
     /// [`util::nth_line`] gives it for `line - 1`.
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
         let i = (line as usize).checked_sub(1)?;
-        let start = match i {
-            0 => 0,
-            n => self.newlines.get(n - 1)? + 1,
-        };
+        let start = self.line_start(line)?;
         if start >= text.len() {
             return None;
         }
@@ -173,11 +170,35 @@ impl LineIndex {
         })
     }
 
+    /// Byte offset where 1-based line `line` starts (past the end for a line after the last).
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        match (line as usize).checked_sub(1)? {
+            0 => Some(0),
+            n => self.newlines.get(n - 1).map(|nl| nl + 1),
+        }
+    }
+
     /// [`util::snippet`] of 1-based line `line`: bounded, so an entry of a minified one-line
     /// file does not copy the whole file.
     pub fn snippet(&self, text: &str, line: u32) -> Option<String> {
         self.line_text(text, line).map(util::snippet)
     }
+}
+
+/// Look an entry up after the previous one: `find(from)` gives the first match at or after
+/// `from`. Entries of a file come in file order, so each is searched for from `cursor` (just
+/// past the previous match), and from `start` (the top of its section) only when that fails;
+/// searching every entry from the top was quadratic in the number of entries.
+pub fn search_forward(
+    cursor: &mut usize,
+    start: usize,
+    find: impl Fn(usize) -> Option<usize>,
+) -> Option<usize> {
+    let at = find(*cursor).or_else(|| find(start));
+    if let Some(at) = at {
+        *cursor = (*cursor).max(at + 1);
+    }
+    at
 }
 
 /// Byte offset of the first `"key"` (JSON-quoted) followed by `:` at or after `from`; `None`
@@ -263,6 +284,23 @@ mod tests {
                 .snippet(&long, 1)
                 .map(|s| s.chars().count()),
             Some(118)
+        );
+    }
+
+    #[test]
+    fn forward_search_falls_back_to_the_start() {
+        let t = r#"{"deps": {"b": "1", "a": "2", "b2": "3"}}"#;
+        let start = json_key_at(t, "deps", 0).unwrap();
+        let mut cursor = start;
+        let a = search_forward(&mut cursor, start, |f| json_key_at(t, "a", f));
+        assert_eq!(a, t.find("\"a\""));
+        assert_eq!(cursor, a.unwrap() + 1);
+        // out of file order: found from the section start, the cursor stays
+        let b = search_forward(&mut cursor, start, |f| json_key_at(t, "b", f));
+        assert_eq!((b, cursor), (t.find("\"b\""), a.unwrap() + 1));
+        assert_eq!(
+            search_forward(&mut cursor, start, |f| json_key_at(t, "c", f)),
+            None
         );
     }
 

@@ -110,8 +110,6 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     };
     let anchor = clean.find(&format!("\"{map_key}\"")).unwrap_or(0);
     let client = client(&input.rel_path);
-    // servers come in file order: each key is searched for after the one before, and lines
-    // from one index (searching from the map for every server was quadratic)
     let lines = LineIndex::new(&clean);
     let mut cursor = anchor;
     for (key, entry) in servers {
@@ -123,11 +121,9 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             );
             continue;
         };
-        let at = deps::json_key_at(&clean, key, cursor)
-            .or_else(|| deps::json_key_at(&clean, key, anchor));
-        if let Some(at) = at {
-            cursor = cursor.max(at + 1);
-        }
+        let at = deps::search_forward(&mut cursor, anchor, |from| {
+            deps::json_key_at(&clean, key, from)
+        });
         let line = lines.line(at.unwrap_or(anchor));
         out.findings
             .push(server_finding(key, entry, client, &input.rel_path, line));

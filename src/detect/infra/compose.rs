@@ -24,6 +24,7 @@
 
 use super::workload::{self, Workload};
 use super::yaml_text::{self, scalar, Lines};
+use crate::detect::deps;
 use crate::detect::{
     Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
 };
@@ -71,19 +72,16 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     let lines = Lines::new(text);
     let total = text.lines().count() as u32 + 1;
     let mut workloads = Vec::new();
-    // services come in file order: each key is searched for after the one before (searching
-    // from the top for every service was quadratic)
     let mut cursor = 1;
     for (name, svc) in services {
         let Some(name) = scalar(name) else { continue };
         // the service block starts at its key; search forward from there
-        let found = lines
-            .find_key(cursor, total, &name)
-            .or_else(|| lines.find_key(1, total, &name));
-        if let Some(line) = found {
-            cursor = cursor.max(line + 1);
-        }
-        let from = found.unwrap_or(1);
+        let found = deps::search_forward(&mut cursor, 1, |from| {
+            lines
+                .find_key(from as u32, total, &name)
+                .map(|l| l as usize)
+        });
+        let from = found.map_or(1, |l| l as u32);
         let mut args = workload::args_of(svc.get("entrypoint"));
         args.extend(workload::args_of(svc.get("command")));
         workloads.push(Workload {

@@ -89,16 +89,13 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             continue;
         };
         let section_at = deps::json_key_at(text, section, 0).unwrap_or(0);
-        // keys come in file order, so each is searched for after the one before
         let mut cursor = section_at;
         for (name, spec) in map {
             let spec = spec.as_str().unwrap_or("").trim();
             let (real, range) = split_alias(spec).unwrap_or((name.as_str(), spec));
-            let at = deps::json_key_at(text, name, cursor)
-                .or_else(|| deps::json_key_at(text, name, section_at));
-            if let Some(at) = at {
-                cursor = cursor.max(at + 1);
-            }
+            let at = deps::search_forward(&mut cursor, section_at, |from| {
+                deps::json_key_at(text, name, from)
+            });
             let line = at.map_or(1, |at| lines.line(at));
             let mut d = Dep::new(real, line);
             d.version = deps::is_exact_version(range).then(|| range.to_string());
@@ -117,11 +114,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         let mut cursor = section_at;
         for name in list.iter().filter_map(|v| v.as_str()) {
             let quoted = serde_json::to_string(name).unwrap_or_default();
-            let find_from = |from: usize| text.get(from..)?.find(&quoted).map(|i| from + i);
-            let at = find_from(cursor).or_else(|| find_from(section_at));
-            if let Some(at) = at {
-                cursor = cursor.max(at + 1);
-            }
+            let at = deps::search_forward(&mut cursor, section_at, |from| {
+                text.get(from..)?.find(&quoted).map(|i| from + i)
+            });
             let line = at.map_or(1, |at| lines.line(at));
             let mut d = Dep::new(name, line);
             d.scope = Some("required");

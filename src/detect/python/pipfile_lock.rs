@@ -22,7 +22,7 @@
 
 use super::{dep_finding, group_scope, read_sibling, Dep};
 use crate::bom::{normalize::pypi_name, Method};
-use crate::detect::deps::LineIndex;
+use crate::detect::deps::{search_forward, LineIndex};
 use crate::detect::{
     Candidate, Claim, Context, DetectOutcome, Detector, FileInput, Maturity, Scope,
 };
@@ -104,8 +104,6 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             continue;
         };
         let section_at = find_key(text, section, 0).unwrap_or(0);
-        // entries come in file order: each is searched for after the one before, not from the
-        // section's start (quadratic in a lock of thousands of packages)
         let mut cursor = section_at;
         let scope = match section.as_str() {
             "default" => "required".to_string(),
@@ -113,10 +111,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
             s => group_scope(s),
         };
         for (name, entry) in entries {
-            let at = find_key(text, name, cursor).or_else(|| find_key(text, name, section_at));
-            if let Some(at) = at {
-                cursor = cursor.max(at + 1);
-            }
+            let at = search_forward(&mut cursor, section_at, |from| find_key(text, name, from));
             let line = at.map(|o| lines.line(o));
             let mut d = Dep::new(name, line);
             d.scope = Some(scope.clone());

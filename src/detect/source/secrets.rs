@@ -166,9 +166,9 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
     if !present.contains(&true) && !key_name && !azure_context {
         return Vec::new();
     }
-    let mut out: Vec<SecretMatch> = Vec::new();
-    // spans taken so far, start → end: the overlap test was a scan of every earlier match
-    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    // matches by start: ordered for the overlap test (a scan of every earlier match before)
+    // and for the result
+    let mut taken: BTreeMap<usize, SecretMatch> = BTreeMap::new();
     for rule in rules() {
         let wanted = match rule.trigger {
             Trigger::Prefix(p) => PREFILTER
@@ -206,24 +206,23 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
             if taken
                 .range(..end)
                 .next_back()
-                .is_some_and(|(_, &e)| start < e)
+                .is_some_and(|(_, m)| start < m.end)
             {
                 continue;
             }
             if !looks_live(&text[start..end], rule.min_distinct) {
                 continue;
             }
-            taken.insert(start, end);
-            out.push(SecretMatch {
+            let found = SecretMatch {
                 provider: rule.provider,
                 kind: rule.kind,
                 start,
                 end,
-            });
+            };
+            taken.insert(start, found);
         }
     }
-    out.sort_by_key(|m| m.start);
-    out
+    taken.into_values().collect()
 }
 
 /// Shape checks that separate a real key from a placeholder or an example.
@@ -385,7 +384,8 @@ pub fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         let line = lines.line(m.start);
         let value = &text[m.start..m.end];
         let line_text = lines.line_text(text, line).unwrap_or("");
-        let line_text = snippet_source(text, line_text, &found);
+        let line_start = lines.line_start(line).unwrap_or(0);
+        let line_text = snippet_source(line_text, line_start, &found);
         let mut ev = Evidence::new(
             &input.rel_path,
             Some(line),
@@ -415,16 +415,15 @@ pub fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
     out
 }
 
-/// Enough of a long line for its snippet, never ending inside a key found in `text`.
-/// Redacting a whole minified line once for every key in it was quadratic; a snippet shows
-/// only its first characters, and redaction shrinks a key to no less than an eighth.
-fn snippet_source<'t>(text: &str, line: &'t str, found: &[SecretMatch]) -> &'t str {
+/// Enough of a long line (starting at byte `line_start` of the text `found` was found in)
+/// for its snippet, never ending inside a key. Redacting a whole minified line once for every
+/// key in it was quadratic; a snippet shows only its first characters, and redaction shrinks a
+/// key to no less than an eighth.
+fn snippet_source<'t>(line: &'t str, line_start: usize, found: &[SecretMatch]) -> &'t str {
     const ENOUGH: usize = 4096;
     if line.len() <= ENOUGH {
         return line;
     }
-    // `line` is a slice of `text`
-    let line_start = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
     let mut cut = line_start + ENOUGH;
     // `found` is sorted and never overlaps: only the last key starting before the cut can
     // straddle it
@@ -459,9 +458,9 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].start < 4096 && 4096 < found[0].end);
         let line = text.trim_end();
-        assert_eq!(snippet_source(&text, line, &found).len(), found[0].end);
+        assert_eq!(snippet_source(line, 0, &found).len(), found[0].end);
         let short = format!("x = '{k}'");
-        assert_eq!(snippet_source(&short, &short, &find_secrets(&short)), short);
+        assert_eq!(snippet_source(&short, 0, &find_secrets(&short)), short);
         // a one-line file with a key every few bytes: each snippet is redacted
         let many: String = (0..2000).map(|_| format!("{k} ")).collect();
         let out = detect(
