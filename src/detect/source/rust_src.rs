@@ -18,7 +18,7 @@
 //! docs.rs/hf-hub, docs.rs/async-openai, docs.rs/candle-core.
 
 use super::calls::{self, Unit, Val};
-use super::lex::{self, Lang, Token};
+use super::lex::{self, Lang, TokKind, Token};
 use super::refs::{self, api_id, Emitter, Src};
 use super::{imports, patterns, prefilter_hit};
 use crate::bom::normalize::Ecosystem;
@@ -160,7 +160,11 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
     // `mod openai;` and `use crate::providers::openai;` put a *local* module named like a
     // crate in scope: its `openai::…` paths are not uses of the `openai` crate
     let (local, use_ranges) = local_modules(toks);
-    let in_use = |i: usize| use_ranges.iter().any(|&(a, b)| a < i && i < b);
+    // the ranges are disjoint and in token order
+    let in_use = |i: usize| {
+        let n = use_ranges.partition_point(|&(a, _)| a < i);
+        n > 0 && use_ranges[n - 1].1 > i
+    };
     for i in 0..toks.len() {
         let Some(w) = toks[i].ident() else { continue };
         let path_sep = |k: usize| {
@@ -242,15 +246,15 @@ fn rust_imports(ctx: &Context, toks: &[Token], unit: &mut Unit) -> Vec<(String, 
 /// the leaf names of its `use` statements (`use crate::a::x;`, `use rig::{c::{D}, providers::x}`):
 /// after those, `x::…` is a path into that module, not a use of a crate called `x`. Also
 /// returns the token ranges of the `use` statements, whose inner paths are not uses either.
-fn local_modules(toks: &[Token]) -> (BTreeSet<String>, Vec<(usize, usize)>) {
+fn local_modules<'a>(toks: &[Token<'a>]) -> (BTreeSet<&'a str>, Vec<(usize, usize)>) {
     let mut local = BTreeSet::new();
     let mut ranges = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         match toks[i].ident() {
             Some("mod") => {
-                if let Some(n) = toks.get(i + 1).and_then(Token::ident) {
-                    local.insert(n.to_string());
+                if let Some(TokKind::Ident(n)) = toks.get(i + 1).map(|t| &t.kind) {
+                    local.insert(*n);
                 }
             }
             Some("use") if i == 0 || !toks[i - 1].is_punct(':') => {
@@ -260,7 +264,7 @@ fn local_modules(toks: &[Token]) -> (BTreeSet<String>, Vec<(usize, usize)>) {
                     if t.is_punct(';') || k > i + 2000 {
                         break;
                     }
-                    if let Some(n) = t.ident() {
+                    if let TokKind::Ident(n) = t.kind {
                         let qualified = toks.get(k + 1).is_some_and(|t| t.is_punct(':'));
                         // `use openai;` (2015 style) names the crate itself
                         let bare_root = k == i + 1 && !qualified;
@@ -269,7 +273,7 @@ fn local_modules(toks: &[Token]) -> (BTreeSet<String>, Vec<(usize, usize)>) {
                             && !matches!(n, "as" | "self" | "super" | "crate")
                             && Some(n) != root.filter(|_| k == i + 1)
                         {
-                            local.insert(n.to_string());
+                            local.insert(n);
                         }
                     }
                     k += 1;
