@@ -90,6 +90,23 @@ impl Token<'_> {
 /// allowed to grow memory without limit.
 pub const MAX_TOKENS: usize = 2_000_000;
 
+/// Bytes that continue an identifier: ASCII letters and digits, `_`, `$`, and every byte of a
+/// non-ASCII character.
+const IDENT_CONTINUE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c == b'_' || c == b'$' || c.is_ascii_alphanumeric() || c >= 0x80;
+        i += 1;
+    }
+    t
+};
+
+fn count_newlines(bytes: &[u8]) -> u32 {
+    memchr::memchr_iter(b'\n', bytes).count() as u32
+}
+
 /// Tokenize `text` as `lang`. Never fails: malformed input (unterminated strings or comments)
 /// ends the current token at the end of the line or file.
 pub fn tokenize(text: &str, lang: Lang) -> Vec<Token<'_>> {
@@ -160,7 +177,13 @@ impl<'a> Lexer<'a> {
                     }
                     self.bump();
                 }
-                b' ' | b'\t' | b'\r' | 0x0c => self.pos += 1,
+                b' ' | b'\t' | b'\r' | 0x0c => {
+                    // a run at once: indentation is a large share of the bytes of code
+                    self.pos += 1;
+                    while matches!(self.s.get(self.pos), Some(b' ' | b'\t' | b'\r' | 0x0c)) {
+                        self.pos += 1;
+                    }
+                }
                 b'\\' if self.lang == Lang::Python && self.peek(1) == b'\n' => {
                     self.pos += 1;
                     self.bump();
@@ -201,6 +224,14 @@ impl<'a> Lexer<'a> {
         self.pos += 2;
         let mut nest = 1u32;
         while self.pos < self.s.len() {
+            // only a `*` or a `/` can start `*/` or a nested `/*`: jump to the next one
+            let rest = self.s.get(self.pos..).unwrap_or(&[]);
+            let k = memchr::memchr2(b'*', b'/', rest).unwrap_or(rest.len());
+            self.line += count_newlines(&rest[..k]);
+            self.pos += k;
+            if self.pos >= self.s.len() {
+                return;
+            }
             if self.peek(0) == b'*' && self.peek(1) == b'/' {
                 self.pos += 2;
                 nest -= 1;
@@ -281,14 +312,11 @@ impl<'a> Lexer<'a> {
 
     fn ident_or_prefixed_string(&mut self) {
         let (o, l) = (self.pos, self.line);
-        while self.pos < self.s.len() {
-            let c = self.peek(0);
-            if c == b'_' || c == b'$' || c.is_ascii_alphanumeric() || c >= 0x80 {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
+        let rest = self.s.get(self.pos..).unwrap_or(&[]);
+        self.pos += rest
+            .iter()
+            .position(|&c| !IDENT_CONTINUE[c as usize])
+            .unwrap_or(rest.len());
         // step back to a char boundary if a multi-byte char was cut (cannot happen with the
         // loop above, which only stops on ASCII, but keep slicing safe)
         let word = self.text.get(o..self.pos).unwrap_or("");
@@ -387,6 +415,21 @@ impl<'a> Lexer<'a> {
         // bytes of the value so far, once an escape made it differ from the text
         let mut owned: Option<Vec<u8>> = None;
         while self.pos < self.s.len() {
+            // jump to the next byte that ends, escapes or breaks the string (no line passed)
+            let rest = self.s.get(self.pos..).unwrap_or(&[]);
+            let next = if escapes {
+                memchr::memchr3(q, b'\\', b'\n', rest)
+            } else {
+                memchr::memchr2(q, b'\n', rest)
+            };
+            let Some(k) = next else {
+                self.pos = self.s.len();
+                break;
+            };
+            if let Some(v) = owned.as_mut() {
+                v.extend_from_slice(&rest[..k]);
+            }
+            self.pos += k;
             let c = self.peek(0);
             if c == b'\\' && escapes {
                 let v = owned.get_or_insert_with(|| self.s[start..self.pos].to_vec());
@@ -740,6 +783,42 @@ mod tests {
                 Lang::Jvm
             ),
             vec!["\n  block\n  ", "y"]
+        );
+    }
+
+    /// The lexer jumps over runs of spaces, comment bodies and string bodies: lines and values
+    /// must come out as when it stepped byte by byte.
+    #[test]
+    fn jumps_keep_lines_and_values() {
+        let rust = "/* a * b / c\n * d\n /* nested\n */ still\n */ x\n\t\x0c  é_ident \"one\\\n two\\\"q\" y\n";
+        let toks = tokenize(rust, Lang::Rust);
+        let got: Vec<_> = toks
+            .iter()
+            .map(|t| match &t.kind {
+                TokKind::Ident(w) => (w.to_string(), t.line, t.offset),
+                TokKind::Str { value, .. } => (format!("{value:?}"), t.line, t.offset),
+                k => (format!("{k:?}"), t.line, t.offset),
+            })
+            .collect();
+        let at = |s: &str| rust.find(s).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("x".to_string(), 5, at("x\n")),
+                ("é_ident".to_string(), 6, at("é_ident")),
+                ("\"one two\\\"q\"".to_string(), 6, at("\"one")),
+                ("y".to_string(), 7, at("y\n")),
+            ]
+        );
+        // a Python string continued with `\` + newline, then an unterminated one
+        let py = "a = 'x\\\ny'   \nb = \"open\nc = 1";
+        let lines: Vec<_> = tokenize(py, Lang::Python)
+            .iter()
+            .filter_map(|t| t.ident().map(|w| (w.to_string(), t.line)))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![("a".into(), 1), ("b".into(), 3), ("c".into(), 4)]
         );
     }
 
