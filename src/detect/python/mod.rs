@@ -14,6 +14,7 @@ pub mod pyproject;
 pub mod requirements;
 pub mod setup_cfg;
 pub mod setup_py;
+pub mod toml_lock;
 pub mod toml_tree;
 pub mod uv_lock;
 

@@ -22,7 +22,7 @@
 //! # References
 //! <https://python-poetry.org/docs/basic-usage/#committing-your-poetrylock-file-to-version-control>.
 
-use super::toml_tree::{self, Node};
+use super::toml_tree::Node;
 use super::{dep_finding, group_scope, read_sibling, Dep};
 use crate::bom::{normalize::pypi_name, Method};
 use crate::detect::{
@@ -104,7 +104,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(t) => t,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    let root = match toml_tree::parse(text) {
+    let root = match super::toml_lock::parse_lock(text) {
         Ok(r) => r,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };

@@ -120,7 +120,7 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
         Ok(t) => t,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
-    let root = match toml_tree::parse(text) {
+    let root = match super::toml_lock::parse_lock(text) {
         Ok(r) => r,
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };

@@ -23,6 +23,8 @@
 use crate::bom::normalize::Ecosystem;
 use crate::bom::{Hash, Method};
 use crate::detect::deps::{self, Dep};
+use crate::detect::python::toml_lock;
+use crate::detect::python::toml_tree::Node;
 use crate::detect::{util, Candidate, Claim, Context, DetectOutcome, Detector, FileInput};
 use crate::detect::{Maturity, Scope};
 use serde::Deserialize;
@@ -69,24 +71,100 @@ struct Package {
     dependencies: Vec<String>,
 }
 
-fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
-    let text = match input.text() {
-        Ok(t) => t,
-        Err(e) => return DetectOutcome::failure(input, ID, e),
+/// A `[[package]]` entry, however it was read.
+struct Locked {
+    name: String,
+    /// Byte offset of the name's value.
+    name_at: usize,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    dependencies: Vec<String>,
+}
+
+impl From<Package> for Locked {
+    fn from(p: Package) -> Self {
+        let name_at = p.name.span().start;
+        Locked {
+            name: p.name.into_inner(),
+            name_at,
+            version: p.version,
+            source: p.source,
+            checksum: p.checksum,
+            dependencies: p.dependencies,
+        }
+    }
+}
+
+/// The packages of a lock read by the lock-file reader, typed as [`Lock`] would type them:
+/// `None` wherever the typed reading fails (a package without a name, a non-string version),
+/// so that the general parser reports it.
+fn packages_from_tree(root: &Node) -> Option<Vec<Locked>> {
+    let Some(list) = root.get("package") else {
+        return Some(Vec::new());
     };
-    let lock: Lock = match toml::from_str(text) {
-        Ok(l) => l,
+    let opt_str = |t: &Node, key: &str| -> Option<Option<String>> {
+        match t.get(key).map(|i| &i.node) {
+            None => Some(None),
+            Some(Node::Str(s)) => Some(Some(s.clone())),
+            Some(_) => None,
+        }
+    };
+    let mut out = Vec::new();
+    for item in list.node.as_array()? {
+        let t = &item.node;
+        t.as_table()?;
+        let name = t.get("name")?;
+        let dependencies = match t.get("dependencies").map(|i| &i.node) {
+            None => Vec::new(),
+            Some(Node::Array(items)) => items
+                .iter()
+                .map(|i| i.node.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()?,
+            Some(_) => return None,
+        };
+        out.push(Locked {
+            name: name.node.as_str()?.to_string(),
+            name_at: name.start?,
+            version: opt_str(t, "version")?.unwrap_or_default(),
+            source: opt_str(t, "source")?,
+            checksum: opt_str(t, "checksum")?,
+            dependencies,
+        });
+    }
+    Some(out)
+}
+
+/// Every package of the lock: by the lock-file reader when the file is in its shape, else by
+/// the general parser (which also words the error of an invalid file).
+fn read_packages(text: &str) -> Result<Vec<Locked>, String> {
+    if let Some(packages) = toml_lock::parse(text).as_ref().and_then(packages_from_tree) {
+        return Ok(packages);
+    }
+    match toml::from_str::<Lock>(text) {
+        Ok(l) => Ok(l.package.into_iter().map(Locked::from).collect()),
         Err(e) => {
             let at = e
                 .span()
                 .map(|s| format!(" (line {})", util::line_at(text, s.start)))
                 .unwrap_or_default();
-            return DetectOutcome::failure(input, ID, format!("invalid TOML{at}: {}", e.message()));
+            Err(format!("invalid TOML{at}: {}", e.message()))
         }
+    }
+}
+
+fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
+    let text = match input.text() {
+        Ok(t) => t,
+        Err(e) => return DetectOutcome::failure(input, ID, e),
+    };
+    let packages = match read_packages(text) {
+        Ok(p) => p,
+        Err(e) => return DetectOutcome::failure(input, ID, e),
     };
     // `name` or `name version` or `name version (source)`, as members list them
     let mut direct: BTreeSet<(String, Option<String>)> = BTreeSet::new();
-    for p in lock.package.iter().filter(|p| p.source.is_none()) {
+    for p in packages.iter().filter(|p| p.source.is_none()) {
         for d in &p.dependencies {
             let mut it = d.split_whitespace();
             if let Some(name) = it.next() {
@@ -97,9 +175,9 @@ fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     let lines = deps::LineIndex::new(text);
     let mut found = Vec::new();
     let mut checksums: BTreeMap<(String, String), String> = BTreeMap::new();
-    for p in lock.package.iter().filter(|p| p.source.is_some()) {
-        let name = p.name.get_ref();
-        let mut d = Dep::new(name.as_str(), lines.line(p.name.span().start));
+    for p in packages.iter().filter(|p| p.source.is_some()) {
+        let name = &p.name;
+        let mut d = Dep::new(name.as_str(), lines.line(p.name_at));
         d.version = (!p.version.is_empty()).then(|| p.version.clone());
         d.direct = Some(
             direct.contains(&(name.clone(), None))
