@@ -10,6 +10,9 @@ use std::path::PathBuf;
 /// real lock file comes near this, and a bound keeps memory flat on hostile trees.
 pub const MAX_TEXT_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Files up to this size are read whole when first sniffed.
+const WHOLE_ON_SNIFF: u64 = 64 * 1024;
+
 /// A walked file, described without opening it.
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {
@@ -124,8 +127,13 @@ impl FileInput {
         std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))
     }
 
-    /// The first [`super::SNIFF_BYTES`] bytes (fewer for a shorter file).
+    /// The first [`super::SNIFF_BYTES`] bytes (fewer for a shorter file). A small file is
+    /// read whole at once: a detector that claims it after sniffing reads it all anyway, and
+    /// one read costs less than a read, a rewind and a second read.
     pub fn head(&self) -> Result<&[u8], String> {
+        if self.bytes.get().is_none() && self.size > 0 && self.size <= WHOLE_ON_SNIFF {
+            let _ = self.bytes();
+        }
         if let Some(Ok(all)) = self.bytes.get() {
             return Ok(&all[..all.len().min(super::SNIFF_BYTES)]);
         }
@@ -166,8 +174,10 @@ impl Read for ReadFrom<'_> {
 }
 
 /// Read a file whole, at most `cap` bytes. `size` is the walker's stat of it: the buffer is
-/// sized from it (no second stat, no regrowth), and a file that grew past `cap` since is
-/// still refused.
+/// sized from it (no second stat, no regrowth), and the file is read as it was at that stat.
+/// Stopping at `size` bytes spares the read that only finds the end of the file, a system
+/// call per file of the tree. A file that stats as empty is read to its end, up to `cap`
+/// (files of pseudo file systems have content and no size).
 fn read_bounded(file: ReadFrom<'_>, size: u64, cap: u64) -> Result<Vec<u8>, String> {
     if size > cap {
         return Err(format!(
@@ -175,8 +185,8 @@ fn read_bounded(file: ReadFrom<'_>, size: u64, cap: u64) -> Result<Vec<u8>, Stri
         ));
     }
     let mut buf = Vec::with_capacity(size as usize);
-    // take(cap + 1): the file may have grown since stat
-    file.take(cap + 1)
+    let limit = if size == 0 { cap + 1 } else { size };
+    file.take(limit)
         .read_to_end(&mut buf)
         .map_err(|e| format!("read error: {e}"))?;
     if buf.len() as u64 > cap {
@@ -193,4 +203,56 @@ fn read_bounded_prefix(file: ReadFrom<'_>, n: u64) -> Result<Vec<u8>, String> {
         .read_to_end(&mut buf)
         .map_err(|e| format!("read error: {e}"))?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(content: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(content)
+            .unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_file_is_read_as_it_was_at_its_stat() {
+        let (_dir, path) = file_with(b"abcdef");
+        let open = || ReadFrom::Owned(File::open(&path).unwrap());
+        assert_eq!(read_bounded(open(), 6, 100).unwrap(), b"abcdef");
+        // it grew after the stat: the stat's length is read
+        assert_eq!(read_bounded(open(), 4, 100).unwrap(), b"abcd");
+        // it shrank: what is there
+        assert_eq!(read_bounded(open(), 50, 100).unwrap(), b"abcdef");
+        // no size (pseudo file systems): to the end, within the cap
+        assert_eq!(read_bounded(open(), 0, 100).unwrap(), b"abcdef");
+        assert!(read_bounded(open(), 0, 3).unwrap_err().contains("limit"));
+        assert!(read_bounded(open(), 6, 3).unwrap_err().contains("limit"));
+    }
+
+    #[test]
+    fn sniffing_a_small_file_reads_it_once_and_a_large_one_only_its_head() {
+        let (_dir, path) = file_with(b"apiVersion: v1\nkind: Pod\n");
+        let input = FileInput::new("f.txt".into(), path.clone(), 25, false)
+            .with_open_file(File::open(&path).unwrap());
+        assert_eq!(input.head().unwrap(), b"apiVersion: v1\nkind: Pod\n");
+        assert!(
+            input.cached_bytes().is_some(),
+            "read whole on the first sniff"
+        );
+        assert_eq!(input.text().unwrap(), "apiVersion: v1\nkind: Pod\n");
+
+        let big = vec![b'x'; WHOLE_ON_SNIFF as usize + 1];
+        let (_dir2, path2) = file_with(&big);
+        let input = FileInput::new("g.txt".into(), path2.clone(), big.len() as u64, false)
+            .with_open_file(File::open(&path2).unwrap());
+        assert_eq!(input.head().unwrap().len(), crate::detect::SNIFF_BYTES);
+        assert!(input.cached_bytes().is_none());
+        assert_eq!(input.bytes().unwrap().len(), big.len());
+    }
 }
