@@ -755,8 +755,12 @@ fn client_method(unit: &Unit, call: &Call, clients: &BTreeMap<String, Serve>, em
 
 /// torchvision.datasets.X(…), keras.datasets.x.load_data(), tfds.load("x").
 fn builtin_datasets(unit: &Unit, call: &Call, em: &mut Emitter) {
-    let module = unit.module_of(call.root()).unwrap_or(call.root());
-    let imported = unit.is_imported(call.root());
+    // one lookup (this runs for every call of a file)
+    let root = call.root();
+    let (module, imported) = match unit.imported.get(root) {
+        Some(m) => (m.as_str(), true),
+        None => (root, false),
+    };
     // every name below starts with one of these: skip the rest (it allocates) for other calls
     let head = if imported { module } else { &call.callee };
     let head = head.split('.').next().unwrap_or("");
@@ -846,6 +850,18 @@ fn remote_code(toks: &[Token], components: &BTreeMap<u32, String>, em: &mut Emit
     }
 }
 
+/// `s.contains(char::is_whitespace)`, by bytes unless the text has non-ASCII characters.
+fn has_whitespace(s: &str) -> bool {
+    let mut ascii = true;
+    for b in s.bytes() {
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            return true;
+        }
+        ascii &= b < 0x80;
+    }
+    !ascii && s.contains(char::is_whitespace)
+}
+
 /// Hosts and provider environment variable names written in string literals (and JS
 /// `process.env.NAME`).
 fn literals(toks: &[Token], em: &mut Emitter) {
@@ -864,7 +880,7 @@ fn literals(toks: &[Token], em: &mut Emitter) {
             _ => None,
         };
         let Some(v) = name else { continue };
-        if v.len() > 300 || v.contains(char::is_whitespace) {
+        if v.len() > 300 || has_whitespace(v) {
             continue;
         }
         if let Some(p) = providers::provider_for_env_var(v) {
@@ -992,6 +1008,28 @@ fn decorated_function(toks: &[Token], at: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitespace_check_matches_the_char_definition() {
+        for s in [
+            "",
+            "a",
+            "a b",
+            "a\tb",
+            "a\u{b}b",
+            "a\u{c}",
+            "\r",
+            "é",
+            "é\u{a0}",
+            "x\u{2003}",
+            "x\u{85}",
+            "\u{1f600}",
+            "a\u{1c}b",
+            "no-space_here",
+        ] {
+            assert_eq!(has_whitespace(s), s.contains(char::is_whitespace), "{s:?}");
+        }
+    }
 
     #[test]
     fn hub_ids_and_local_paths() {
