@@ -204,9 +204,14 @@ impl Reader<'_> {
     /// the caller to fail on.
     fn comment(&mut self) -> bool {
         let rest = self.s.get(self.pos..).unwrap_or(&[]);
-        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let newline = memchr::memchr(b'\n', rest);
+        let len = newline.unwrap_or(rest.len());
         let body = &rest[..len];
-        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        // a `\r` is part of the line ending only right before a `\n`
+        let body = match newline {
+            Some(_) => body.strip_suffix(b"\r").unwrap_or(body),
+            None => body,
+        };
         if body.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
             return false;
         }
@@ -501,6 +506,8 @@ mod tests {
             "a = 01\n",                   // a leading zero (invalid)
             "a = truex\n",                // not a value (invalid)
             "a = { x = 1, }\n",           // a trailing comma in an inline table (invalid)
+            "#\r",         // a carriage return alone, in a comment (invalid; fuzzing)
+            "a = 1 # c\r", // the same after a value (invalid)
         ] {
             assert_eq!(parse(text).map(|_| ()), None, "{text:?}");
         }
