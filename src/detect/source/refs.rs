@@ -48,8 +48,8 @@ pub struct Src<'a> {
     pub path: &'a str,
     pub detector: &'static str,
     text: &'a str,
-    /// Line starts, found with SIMD search: collecting `str::lines` cost a tenth of reading a
-    /// Rust repository, and only the few lines cited as evidence are ever looked at.
+    /// Line starts, found with SIMD search: collecting `str::lines` for every file was 4 % of
+    /// the CPU time of scanning a Rust repository, and only the lines cited are ever read.
     lines: LineIndex,
     /// For notebooks: index = tokenised line - 1.
     pub map: Option<Vec<LineLoc>>,
