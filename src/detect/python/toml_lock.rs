@@ -2,8 +2,8 @@
 //!
 //! Lock files are machine-written in a narrow, regular shape: `[[package]]` and `[a.b]`
 //! headers with bare keys, `key = value` lines, one-line inline tables, arrays spread over
-//! lines, strings without escapes. Building them through the general parser into a tree was
-//! most of the time of scanning a Python repository with a big `uv.lock`. [`parse`] reads that
+//! lines, strings without escapes. Building them through the general parser into a tree was a
+//! sixth of the time of scanning a Python repository with a 1 MB `uv.lock`. [`parse`] reads that
 //! shape into the same [`Node`] tree as [`toml_tree::parse`] and gives up (`None`) on anything
 //! outside it, so that the caller falls back to the general parser: an escape, a comment inside
 //! an array, a dotted key, a float or date, a table defined twice. Errors are the general
@@ -31,7 +31,7 @@ pub fn parse(text: &str) -> Option<Node> {
         pos: 0,
     };
     let mut root: BTreeMap<String, Item> = BTreeMap::new();
-    // the header of the table being filled: its keys, and whether it is an array element
+    // the keys of the last header, and where it starts (tables it implies start there too)
     let mut path: Vec<String> = Vec::new();
     let mut header_start = 0;
     loop {
