@@ -145,40 +145,98 @@ impl Merger {
         self.finish_on(1)
     }
 
-    /// [`Merger::finish`], building the components on up to `threads` threads.
+    /// [`Merger::finish`], folding and building the components on up to `threads` threads.
     pub fn finish_on(mut self, threads: usize) -> Vec<Component> {
-        let pending = std::mem::take(&mut self.pending);
-        for (id, here, p) in pending
+        let pending: Vec<(String, String, Partial)> = std::mem::take(&mut self.pending)
             .into_iter()
             .flat_map(|(id, m)| m.into_iter().map(move |(dir, p)| (id.clone(), dir, p)))
-        {
-            let mut versions = p
-                .ident
-                .purl
-                .as_ref()
-                .and_then(|purl| self.resolved.get(purl))
-                .map(|targets| fold_targets(targets, &here))
-                .unwrap_or_default();
-            let Some(last) = versions.pop() else {
+            .collect();
+        for folded in fold_pending_on(pending, &self.resolved, threads) {
+            for (id, p) in folded {
                 absorb_into(&mut self.components, id, p);
-                continue;
-            };
-            // a copy per extra version; the last one takes the partial itself
-            for v in versions {
-                let mut q = p.clone();
-                q.set_version(v);
-                let id = q.id();
-                absorb_into(&mut self.components, id, q);
             }
-            let mut q = p;
-            q.set_version(last);
-            let id = q.id();
-            absorb_into(&mut self.components, id, q);
         }
         let mut out = build_components(self.components, threads);
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out
     }
+}
+
+/// [`fold_pending`] on up to `threads` threads, each folding an equal share into a map of its
+/// own. In a monorepo this is one entry per package per project directory, and absorbing is
+/// order-independent, so the shares need no coordination.
+fn fold_pending_on(
+    pending: Vec<(String, String, Partial)>,
+    resolved: &HashMap<String, Locked>,
+    threads: usize,
+) -> Vec<HashMap<String, Partial>> {
+    // below this a thread costs more than it saves
+    const PER_THREAD: usize = 512;
+    let threads = threads.clamp(1, pending.len().div_ceil(PER_THREAD).max(1));
+    if threads == 1 {
+        return vec![fold_pending(pending, resolved)];
+    }
+    let share = pending.len().div_ceil(threads);
+    let mut shares = Vec::with_capacity(threads);
+    let mut rest = pending;
+    while rest.len() > share {
+        let tail = rest.split_off(share);
+        shares.push(rest);
+        rest = tail;
+    }
+    shares.push(rest);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| s.spawn(move || fold_pending(share, resolved)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Unversioned library partials (component id, directory, partial) folded into the versions
+/// locked for their directory ([`fold_targets`]), or kept under their own id when none is.
+fn fold_pending(
+    pending: Vec<(String, String, Partial)>,
+    resolved: &HashMap<String, Locked>,
+) -> HashMap<String, Partial> {
+    let mut out: HashMap<String, Partial> = HashMap::new();
+    // (kind, purl, version) → id: the same few packages recur in every project directory, and an id
+    // parses its purl
+    let mut ids: HashMap<(ComponentKind, String, String), String> = HashMap::new();
+    let mut versioned_id = |q: &Partial, v: &str| -> String {
+        let purl = q.ident.purl.clone().unwrap_or_default();
+        let key = (q.ident.kind, purl, v.to_string());
+        ids.entry(key).or_insert_with(|| q.id()).clone()
+    };
+    for (id, here, p) in pending {
+        let mut versions = p
+            .ident
+            .purl
+            .as_ref()
+            .and_then(|purl| resolved.get(purl))
+            .map(|targets| fold_targets(targets, &here))
+            .unwrap_or_default();
+        let Some(last) = versions.pop() else {
+            absorb_into(&mut out, id, p);
+            continue;
+        };
+        // a copy per extra version; the last one takes the partial itself
+        for v in versions {
+            let mut q = p.clone();
+            q.set_version(v);
+            let id = versioned_id(&q, q.ident.version.as_deref().unwrap_or(""));
+            absorb_into(&mut out, id, q);
+        }
+        let mut q = p;
+        q.set_version(last);
+        let id = versioned_id(&q, q.ident.version.as_deref().unwrap_or(""));
+        absorb_into(&mut out, id, q);
+    }
+    out
 }
 
 /// [`Partial::into_component`] for every component, on up to `threads` threads. Sorting the
@@ -812,6 +870,39 @@ mod tests {
             .unwrap();
         assert_eq!(svc.prop_str("tag"), Some("a"));
         assert_eq!(svc.evidence.len(), 1);
+    }
+
+    #[test]
+    fn folding_many_directories_gives_the_same_components_on_any_number_of_threads() {
+        // enough unversioned declarations for the fold to be split across threads: projects
+        // locking one or two versions, others locking nothing, one nested under a locked one
+        let mut findings = Vec::new();
+        for i in 0..3000 {
+            let dir = format!("p{}/s{}", i % 700, i % 3);
+            let declared = lib(&format!("{dir}/pyproject.toml"), None, Method::Manifest)
+                .prop("constraint", format!(">={}", i % 5));
+            findings.push(declared);
+            if i % 700 < 300 {
+                let lock = format!("p{}/uv.lock", i % 700);
+                findings.push(lib(&lock, Some(&format!("4.{}", i % 4)), Method::Lockfile));
+                if i % 7 == 0 {
+                    findings.push(lib(&lock, Some("5.0"), Method::Lockfile));
+                }
+            }
+        }
+        let finish = |threads: usize| {
+            let mut m = Merger::default();
+            findings.iter().cloned().for_each(|f| m.add(f));
+            assert!(m.pending.values().map(HashMap::len).sum::<usize>() > 2000);
+            m.finish_on(threads)
+        };
+        let one = finish(1);
+        assert!(one.len() > 5, "{} components", one.len());
+        // the unlocked projects keep an unversioned component
+        assert!(one.iter().any(|c| c.version.is_none()));
+        for threads in [2, 3, 8] {
+            assert_eq!(finish(threads), one, "{threads} threads");
+        }
     }
 
     #[test]
