@@ -20,6 +20,8 @@
 //! None beyond the languages' call syntax.
 
 use super::lex::{Lang, TokKind, Token};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// A simplified argument value.
@@ -43,20 +45,41 @@ pub struct Arg {
     pub val: Val,
 }
 
-#[derive(Debug, Clone)]
-pub struct Call {
+#[derive(Clone)]
+pub struct Call<'t> {
     /// Dotted callee as written: `client.chat.completions.create`, `AutoModel.from_pretrained`.
-    pub callee: String,
+    pub callee: Cow<'t, str>,
     pub line: u32,
     pub offset: usize,
-    pub args: Vec<Arg>,
     /// `x = Callee(…)`: the variable the result is bound to.
     pub assigned_to: Option<String>,
     /// Index of the callee's first token.
     pub tok: usize,
+    /// The argument list, parsed the first time it is asked for: most calls of a file match no
+    /// pattern, and building every call's arguments was a fifth of reading Python.
+    args: OnceCell<Vec<Arg>>,
+    toks: &'t [Token<'t>],
+    /// Index of the token after the opening bracket, and the bracket.
+    args_at: usize,
+    open: char,
+    lang: Lang,
 }
 
-impl Call {
+impl std::fmt::Debug for Call<'_> {
+    // the file's tokens are left out: every call holds all of them
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("callee", &self.callee)
+            .field("line", &self.line)
+            .field("offset", &self.offset)
+            .field("args", &self.args())
+            .field("assigned_to", &self.assigned_to)
+            .field("tok", &self.tok)
+            .finish()
+    }
+}
+
+impl Call<'_> {
     /// The last segment of the callee.
     pub fn name(&self) -> &str {
         self.callee.rsplit('.').next().unwrap_or(&self.callee)
@@ -78,8 +101,14 @@ impl Call {
                     == Some(&b'.'))
     }
 
-    pub fn positional(&self, i: usize) -> Option<&Val> {
+    /// Positional and keyword arguments, in order.
+    pub fn args(&self) -> &[Arg] {
         self.args
+            .get_or_init(|| parse_args(self.toks, self.args_at, self.open, self.lang, 0).0)
+    }
+
+    pub fn positional(&self, i: usize) -> Option<&Val> {
+        self.args()
             .iter()
             .filter(|a| a.key.is_none())
             .nth(i)
@@ -89,10 +118,11 @@ impl Call {
     /// A keyword argument, or a key of an object literal passed as the first positional
     /// argument (JS options objects).
     pub fn kw(&self, key: &str) -> Option<&Val> {
-        if let Some(a) = self.args.iter().find(|a| a.key.as_deref() == Some(key)) {
+        let args = self.args();
+        if let Some(a) = args.iter().find(|a| a.key.as_deref() == Some(key)) {
             return Some(&a.val);
         }
-        for a in self.args.iter().filter(|a| a.key.is_none()) {
+        for a in args.iter().filter(|a| a.key.is_none()) {
             if let Val::Obj(kv) = &a.val {
                 if let Some((_, v)) = kv.iter().find(|(k, _)| k == key) {
                     return Some(v);
@@ -105,8 +135,8 @@ impl Call {
 
 /// Everything the recogniser extracted from one file.
 #[derive(Debug, Default)]
-pub struct Unit {
-    pub calls: Vec<Call>,
+pub struct Unit<'t> {
+    pub calls: Vec<Call<'t>>,
     /// name → (offset, value, line, scope end) of `name = "literal"` assignments, in file
     /// order. The scope end is the offset where the assignment stops being visible (the end of
     /// the enclosing function where the language analyser knows it, else `usize::MAX`).
@@ -115,7 +145,7 @@ pub struct Unit {
     pub imported: BTreeMap<String, String>,
 }
 
-impl Unit {
+impl Unit<'_> {
     /// The string a value stands for: a literal, or a name assigned a literal in this file
     /// (the last assignment before `at` whose scope still covers it, else the first file-scope
     /// one after: a module constant defined below its use). An assignment inside another
@@ -156,7 +186,7 @@ impl Unit {
 const MAX_DEPTH: u32 = 8;
 
 /// Recognise calls and assignments in `toks`.
-pub fn analyze(toks: &[Token], lang: Lang) -> Unit {
+pub fn analyze<'t>(toks: &'t [Token<'t>], lang: Lang) -> Unit<'t> {
     let mut unit = Unit::default();
     for i in 0..toks.len() {
         let Some(word) = toks[i].ident() else {
@@ -175,16 +205,18 @@ pub fn analyze(toks: &[Token], lang: Lang) -> Unit {
                 continue;
             }
             let (callee, first) = callee_chain(toks, i);
-            let open = if is_paren { '(' } else { '{' };
-            let (args, _) = parse_args(toks, i + 2, open, lang, 0);
             let assigned_to = assignment_target(toks, first);
             unit.calls.push(Call {
                 callee,
                 line: toks[i].line,
                 offset: toks[i].offset,
-                args,
                 assigned_to,
                 tok: first,
+                args: OnceCell::new(),
+                toks,
+                args_at: i + 2,
+                open: if is_paren { '(' } else { '{' },
+                lang,
             });
         }
         if let Some((value, line)) = const_assignment(toks, i, lang) {
@@ -206,9 +238,14 @@ fn is_definition(toks: &[Token], i: usize) -> bool {
             .is_some_and(|w| matches!(w, "def" | "function" | "fn" | "func" | "class" | "fun"))
 }
 
-/// Walk back over `a.b.c` / `a::b::c` from the identifier at `i`.
-fn callee_chain(toks: &[Token], i: usize) -> (String, usize) {
-    let mut parts = vec![toks[i].ident().unwrap_or("")];
+/// Walk back over `a.b.c` / `a::b::c` from the identifier at `i`: the dotted name and the
+/// index of its first token. A single name is borrowed from the text.
+fn callee_chain<'t>(toks: &[Token<'t>], i: usize) -> (Cow<'t, str>, usize) {
+    let last = match &toks[i].kind {
+        TokKind::Ident(w) => *w,
+        _ => "",
+    };
+    let mut parts = Vec::new();
     let mut k = i;
     loop {
         if k >= 2 && toks[k - 1].is_punct('.') {
@@ -235,8 +272,17 @@ fn callee_chain(toks: &[Token], i: usize) -> (String, usize) {
         }
         break;
     }
-    parts.reverse();
-    (parts.join("."), k)
+    if parts.is_empty() {
+        return (Cow::Borrowed(last), k);
+    }
+    let mut name =
+        String::with_capacity(last.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    for p in parts.iter().rev() {
+        name.push_str(p);
+        name.push('.');
+    }
+    name.push_str(last);
+    (Cow::Owned(name), k)
 }
 
 /// `x = Callee(…)`, `const x = new Callee(…)`, `x := pkg.New(…)`, `self.x = …`.
@@ -260,7 +306,7 @@ fn assignment_target(toks: &[Token], first: usize) -> Option<String> {
         return None; // `==`, `!=`, `<=`, `>=`
     }
     let (name, _) = callee_chain(toks, j);
-    toks[j].ident().map(|_| name)
+    toks[j].ident().map(|_| name.into_owned())
 }
 
 /// `NAME = "lit"` / `NAME: str = "lit"` / `const NAME: &str = "lit";` / `NAME := "lit"`, and
@@ -337,7 +383,7 @@ fn const_assignment(toks: &[Token], i: usize, lang: Lang) -> Option<(String, u32
     let (name, last) = callee;
     let _ = last;
     if matches!(
-        name.as_str(),
+        name.as_ref(),
         "os.getenv" | "os.environ.get" | "getenv" | "environ.get"
     ) {
         // find the call's args
@@ -559,8 +605,9 @@ mod tests {
     use super::super::lex::tokenize;
     use super::*;
 
-    fn unit(src: &str, lang: Lang) -> Unit {
-        analyze(&tokenize(src, lang), lang)
+    fn unit(src: &'static str, lang: Lang) -> Unit<'static> {
+        // a call borrows the file's tokens
+        analyze(Box::leak(tokenize(src, lang).into_boxed_slice()), lang)
     }
 
     #[test]
@@ -582,8 +629,8 @@ mod tests {
     fn comparisons_and_expressions_are_not_values() {
         let u = unit("f(x == \"gpt-4\", \"a\" + b, m=\"ok\" if c else \"no\")\nif name == \"gpt-3.5\": pass\n", Lang::Python);
         let c = &u.calls[0];
-        assert_eq!(c.args.len(), 3);
-        assert!(c.args.iter().all(|a| !matches!(a.val, Val::Str(..))));
+        assert_eq!(c.args().len(), 3);
+        assert!(c.args().iter().all(|a| !matches!(a.val, Val::Str(..))));
         assert!(u.consts.is_empty());
     }
 

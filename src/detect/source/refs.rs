@@ -729,7 +729,7 @@ fn litellm_serve(id: &str) -> Option<Serve> {
 /// `client.chat(model="…")` style calls on a known client variable (Cohere, Mistral, Ollama,
 /// provider functions made by `createOpenAI`).
 fn client_method(unit: &Unit, call: &Call, clients: &BTreeMap<String, Serve>, em: &mut Emitter) {
-    let (receiver, direct) = match clients.get(&call.callee) {
+    let (receiver, direct) = match clients.get(call.callee.as_ref()) {
         Some(s) => (s, true),
         None => match call
             .callee
@@ -776,7 +776,7 @@ fn builtin_datasets(unit: &Unit, call: &Call, em: &mut Emitter) {
             None => module.to_string(),
         }
     } else {
-        call.callee.clone()
+        call.callee.to_string()
     };
     if let Some(rest) = full.strip_prefix("torchvision.datasets.") {
         if !rest.contains('.')
