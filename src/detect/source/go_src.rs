@@ -56,6 +56,8 @@ pub fn analyze(path: &str, text: &str, ctx: &Context, out: &mut DetectOutcome) {
     let mut em = Emitter::new(&src, out);
     imports::emit(ctx, Ecosystem::Golang, &found, &mut em);
     refs::run(&unit, &toks, Lang::Go, patterns::GO, &mut em);
+    drop(unit);
+    lex::recycle(toks);
 }
 
 /// The package name Go code uses for an import path without an alias.

@@ -63,6 +63,8 @@ pub fn analyze(path: &str, text: &str, ctx: &Context, out: &mut DetectOutcome) {
     let mut em = Emitter::new(&src, out);
     imports::emit(ctx, Ecosystem::Npm, &found, &mut em);
     refs::run(&unit, &toks, Lang::Js, patterns::JS, &mut em);
+    drop(unit);
+    lex::recycle(toks);
 }
 
 fn js_imports(toks: &[Token], unit: &mut Unit) -> Vec<(String, u32)> {

@@ -54,6 +54,8 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     imports::emit(ctx, Ecosystem::Maven, &found, &mut em);
     builders(&unit, &toks, &mut em);
     refs::run(&unit, &toks, Lang::Jvm, &[], &mut em);
+    drop(unit);
+    lex::recycle(toks);
     out
 }
 

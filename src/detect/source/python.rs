@@ -67,6 +67,8 @@ pub fn analyze(src: &Src, text: &str, ctx: &Context, out: &mut DetectOutcome) {
     let mut em = Emitter::new(src, out);
     imports::emit(ctx, Ecosystem::Pypi, &found, &mut em);
     refs::run(&unit, &toks, Lang::Python, patterns::PYTHON, &mut em);
+    drop(unit);
+    lex::recycle(toks);
 }
 
 /// Python scoping by indentation: an assignment inside a `def` (or `class`) body is visible

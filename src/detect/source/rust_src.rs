@@ -56,6 +56,8 @@ pub fn detect(input: &FileInput, ctx: &Context) -> DetectOutcome {
     if unit.imported.keys().any(|k| k == "rig") {
         rig_models(&unit, &toks, &mut em);
     }
+    drop(unit);
+    lex::recycle(toks);
     out
 }
 
