@@ -206,7 +206,13 @@ fn walk_root(root: &Root, opts: &ScanOptions, skips: &SkipRules, out: &Mutex<Col
             None => true,
         }
     });
-    let registry = detect::registry();
+    // the detectors that may see this root's files, chosen once rather than per file
+    let registry: Vec<&detect::Detector> = detect::registry()
+        .iter()
+        .copied()
+        .filter(|d| d.scope.covers(root.cloud))
+        .collect();
+    let registry = registry.as_slice();
     let passes = detect::post_passes();
     let passes = passes.as_slice();
     builder.build_parallel().run(|| {
@@ -315,7 +321,7 @@ fn visit(
     }
     let mut outcome = DetectOutcome::default();
     let mut claimed = false;
-    for d in registry.iter().filter(|d| d.scope.covers(root.cloud)) {
+    for d in registry {
         let wants = match (d.claim)(&cand) {
             Claim::No => false,
             Claim::Yes => true,

@@ -64,7 +64,12 @@ pub fn assistant(rel_path: &str) -> Option<&'static str> {
 }
 
 fn claim(c: &Candidate) -> Claim {
-    if assistant(c.rel_path).is_some() {
+    // every name [`assistant`] knows is a dotfile or ends in `.md`/`.mdc`: other files are
+    // turned away without lowercasing their path
+    let maybe = c.name_lower.starts_with('.')
+        || c.name_lower.ends_with(".md")
+        || c.name_lower.ends_with(".mdc");
+    if maybe && assistant(c.rel_path).is_some() {
         Claim::Yes
     } else {
         Claim::No

@@ -56,9 +56,16 @@ const AI_ACTIONS: &[(&str, &str)] = &[
 ];
 
 pub fn is_workflow_path(rel: &str) -> bool {
+    // the extension first: this runs for every file of a scan, and lowercasing allocates
+    let ends_with = |suffix: &str| {
+        rel.len() >= suffix.len()
+            && rel.as_bytes()[rel.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if !(ends_with(".yml") || ends_with(".yaml")) {
+        return false;
+    }
     let lower = rel.to_ascii_lowercase();
-    (lower.starts_with(".github/workflows/") || lower.contains("/.github/workflows/"))
-        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+    lower.starts_with(".github/workflows/") || lower.contains("/.github/workflows/")
 }
 
 fn claim(c: &Candidate) -> Claim {
