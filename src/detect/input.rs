@@ -164,11 +164,14 @@ enum ReadFrom<'a> {
     Owned(File),
 }
 
-impl Read for ReadFrom<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+impl ReadFrom<'_> {
+    /// Append at most `limit` bytes to `buf`. `Take<File>` reads straight into the vector's
+    /// spare capacity; a `Read` wrapper of our own would have it zeroed first, the whole file
+    /// again in memset.
+    fn read_to_end_within(self, limit: u64, buf: &mut Vec<u8>) -> std::io::Result<usize> {
         match self {
-            ReadFrom::Shared(f) => f.read(buf),
-            ReadFrom::Owned(f) => f.read(buf),
+            ReadFrom::Shared(f) => f.take(limit).read_to_end(buf),
+            ReadFrom::Owned(f) => f.take(limit).read_to_end(buf),
         }
     }
 }
@@ -186,8 +189,7 @@ fn read_bounded(file: ReadFrom<'_>, size: u64, cap: u64) -> Result<Vec<u8>, Stri
     }
     let mut buf = Vec::with_capacity(size as usize);
     let limit = if size == 0 { cap + 1 } else { size };
-    file.take(limit)
-        .read_to_end(&mut buf)
+    file.read_to_end_within(limit, &mut buf)
         .map_err(|e| format!("read error: {e}"))?;
     if buf.len() as u64 > cap {
         return Err(format!(
@@ -199,8 +201,7 @@ fn read_bounded(file: ReadFrom<'_>, size: u64, cap: u64) -> Result<Vec<u8>, Stri
 
 fn read_bounded_prefix(file: ReadFrom<'_>, n: u64) -> Result<Vec<u8>, String> {
     let mut buf = Vec::with_capacity(n as usize);
-    file.take(n)
-        .read_to_end(&mut buf)
+    file.read_to_end_within(n, &mut buf)
         .map_err(|e| format!("read error: {e}"))?;
     Ok(buf)
 }
