@@ -9,6 +9,7 @@ pub mod images;
 pub mod k8s;
 pub mod k8s_serving;
 pub mod workload;
+pub mod yaml_block;
 pub mod yaml_text;
 
 use super::{Detector, PostPass};

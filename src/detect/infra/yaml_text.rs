@@ -63,6 +63,9 @@ pub fn parse(doc: &str) -> Result<Value, String> {
             "YAML document over {MAX_DOC_BYTES} bytes; not parsed"
         ));
     }
+    if let Some(v) = super::yaml_block::read(doc) {
+        return Ok(v);
+    }
     let mut v: Value = serde_yaml_ng::from_str(doc).map_err(|e| format!("invalid YAML: {e}"))?;
     // a failed merge leaves the value as written, which is still worth reading
     let _ = v.apply_merge();
@@ -99,13 +102,20 @@ impl<'a> Lines<'a> {
         }
         let start = from.max(1) as usize - 1;
         let end = (to.max(from) as usize - 1).min(self.lines.len());
+        // built once for all the lines: a `str::find` per line set up its searcher every time
+        let needle_at = memchr::memmem::Finder::new(needle);
+        let key_at = key.map(memchr::memmem::Finder::new);
         for (i, line) in self.lines.get(start..end)?.iter().enumerate() {
-            let code = strip_comment(line);
-            let Some(at) = code.find(needle) else {
+            // a line without the needle cannot have it outside its comment
+            if needle_at.find(line.as_bytes()).is_none() {
+                continue;
+            }
+            let code = strip_comment(line).as_bytes();
+            let Some(at) = needle_at.find(code) else {
                 continue;
             };
-            if let Some(k) = key {
-                match code.find(k) {
+            if let Some(k) = &key_at {
+                match k.find(code) {
                     Some(kat) if kat <= at => {}
                     _ => continue,
                 }
