@@ -13,3 +13,5 @@ pub mod policy;
 pub mod render;
 pub mod risk;
 pub mod scan;
+#[cfg(test)]
+mod testing;

@@ -475,20 +475,8 @@ mod tests {
         }
     }
 
-    /// xorshift64*, for random documents that are the same on every run.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn pick<'x>(&mut self, of: &[&'x str]) -> &'x str {
-            of[(self.next() % of.len() as u64) as usize]
-        }
+    fn pick<'x>(rnd: &mut impl FnMut() -> u64, of: &[&'x str]) -> &'x str {
+        of[(rnd() % of.len() as u64) as usize]
     }
 
     #[test]
@@ -536,17 +524,17 @@ mod tests {
             "'a' b",
             "\"a\" # c",
         ];
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rnd = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut read, mut total) = (0, 0);
         for _ in 0..30_000 {
             let mut doc = String::new();
-            for _ in 0..(1 + rng.next() % 8) {
-                doc.push_str(rng.pick(&heads));
-                if rng.next() % 4 != 0 {
-                    doc.push_str(rng.pick(&keys));
-                    doc.push_str(rng.pick(&seps));
+            for _ in 0..(1 + rnd() % 8) {
+                doc.push_str(pick(&mut rnd, &heads));
+                if rnd() % 4 != 0 {
+                    doc.push_str(pick(&mut rnd, &keys));
+                    doc.push_str(pick(&mut rnd, &seps));
                 }
-                doc.push_str(rng.pick(&values));
+                doc.push_str(pick(&mut rnd, &values));
                 doc.push('\n');
             }
             total += 1;

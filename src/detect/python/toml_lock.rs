@@ -550,13 +550,7 @@ mod tests {
             "[[package]]\n",
             "\nname = \"dup\"\n",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut rnd = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rnd = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut accepted = 0;
         let fixtures = lock_fixtures();
         for n in 0..2000 {
