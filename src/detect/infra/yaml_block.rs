@@ -90,6 +90,12 @@ struct Reader<'a> {
     pos: usize,
 }
 
+/// A first byte that makes a node other than a plain scalar, or one this reader does not take:
+/// complex keys, anchors, aliases, tags, block scalars, directives, the reserved `@` and `` ` ``.
+fn starts_no_plain(first: u8) -> bool {
+    b"?&*!|>%@`".contains(&first)
+}
+
 fn is_seq_entry(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
@@ -185,9 +191,8 @@ fn split_key(text: &str) -> Option<Option<(Value, &str)>> {
                 _ => return Some(None),
             }
         }
-        // complex keys, flow collections, anchors, aliases, tags, block scalars, reserved
-        b'?' | b'[' | b'{' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b','
-        | b']' | b'}' | b'#' => return None,
+        // flow collections and their punctuation, comments
+        c if starts_no_plain(*c) || b"[{,]}#".contains(c) => return None,
         _ => {
             let Some(colon) =
                 (0..b.len()).find(|&i| b[i] == b':' && b.get(i + 1).is_none_or(|c| *c == b' '))
@@ -215,8 +220,7 @@ fn inline_value(text: &str) -> Option<Value> {
         b'[' => flow_sequence(text),
         b'{' => comment_only(text.strip_prefix("{}")?).then(|| Value::Mapping(Mapping::new())),
         b'-' if is_seq_entry(text) => None,
-        b'?' | b':' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b',' | b']'
-        | b'}' | b'#' => None,
+        c if starts_no_plain(*c) || b":,]}#".contains(c) => None,
         _ => {
             let s = match text.find(" #") {
                 Some(i) => text[..i].trim_end_matches(' '),
@@ -285,10 +289,8 @@ fn flow_sequence(text: &str) -> Option<Value> {
                 // what flow context reads differently from block context, or not at all
                 if s.is_empty()
                     || s.contains([':', '#', '[', '{', '}', '"', '\''])
-                    || matches!(
-                        s.as_bytes()[0],
-                        b'-' | b'?' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`'
-                    )
+                    || s.starts_with('-')
+                    || starts_no_plain(s.as_bytes()[0])
                 {
                     return None;
                 }
