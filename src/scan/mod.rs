@@ -1,5 +1,6 @@
 //! `run_scan`: walk → claim → detect → cross-file passes → merge → sort.
 
+mod open;
 pub mod walker;
 
 use crate::bom::merge::Merger;
@@ -221,10 +222,11 @@ fn walk_root(root: &Root, opts: &ScanOptions, skips: &SkipRules, out: &Mutex<Col
             local: Collected::default(),
             shared: out,
         };
+        let mut dirs = open::DirHandles::default();
         Box::new(move |result| {
             let local = &mut sink.local;
             match result {
-                Ok(entry) => visit(root, &entry, opts, registry, passes, local),
+                Ok(entry) => visit(root, &entry, opts, registry, passes, &mut dirs, local),
                 Err(err) => {
                     let path = error_path(&err)
                         .map(|p| join_display(&root.display, &relative(&root.path, p)))
@@ -250,6 +252,7 @@ fn visit(
     opts: &ScanOptions,
     registry: &[&detect::Detector],
     passes: &[PostPass],
+    dirs: &mut open::DirHandles,
     out: &mut Collected,
 ) {
     let Some(ft) = entry.file_type() else { return };
@@ -272,7 +275,7 @@ fn visit(
     // open handle (no second lookup of the path) and every read reuses the handle. Anything
     // else is only stat'ed, never opened.
     let file = if ft.is_file() {
-        match std::fs::File::open(entry.path()) {
+        match dirs.open(entry.path()) {
             Ok(f) => Some(f),
             Err(e) => {
                 out.warnings
