@@ -83,6 +83,7 @@ pub fn render_to<W: std::io::Write>(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::render_to(bom, w),
+        Format::Cyclonedx => cyclonedx::render_to(bom, opts.spec_version, w),
         _ => w.write_all(&render(bom, format, opts)),
     }
 }

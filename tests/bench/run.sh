@@ -53,6 +53,7 @@ printf 'prefilter literals (%d): %s\n' "$((${#rg_args[@]} / 2))" "${rg_args[*]}"
 median() { jq -r ".results[$2].median" "$1"; }
 
 rows=()
+fmt_rows=()
 hash_row=""
 rss_hash=""
 for n in $SIZES; do
@@ -86,6 +87,17 @@ for n in $SIZES; do
         cpu = u + s
         printf "| %d | %d | %.3f | %.2f | %.0f | %.1f | %.3f | %.2f | %.2f | %.3f | %.2f | %.2f |",
             n, f, ta, cpu, w / ta, r / 1024, tr, cr, ta / tr, ts, ta / ts, cpu / ta }')")
+    # every output format once: rendering must stay linear too (CycloneDX was once quadratic in
+    # a component's evidence count, invisible below 10k files)
+    for fmt in json cyclonedx sarif table; do
+        out_file="$OUT/out-$n.$fmt"
+        /usr/bin/time -f '%e %M' "$aibom" scan --no-hash -q -f "$fmt" -o "$out_file" "$dir" \
+            2>"$OUT/time-fmt.txt" >/dev/null
+        read -r f_wall f_kb < <(tail -1 "$OUT/time-fmt.txt")
+        f_mib=$(stat -c %s "$out_file" | awk '{printf "%.1f", $1 / 1048576}')
+        fmt_rows+=("| $n | $fmt | $f_wall | $((f_kb / 1024)) | $f_mib |")
+        rm -f "$out_file"
+    done
     if [ -z "$hash_row" ]; then
         model="$dir/models/large/model.safetensors"
         size=$(stat -c %s "$model")
@@ -150,6 +162,10 @@ fi
     echo "| files asked | files on disk | aibom wall s | aibom CPU s | files/s | peak RSS MiB | rg s | rg CPU s | aibom/rg | rg (skips) s | aibom/rg (skips) | CPU/wall |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
+    echo
+    echo "| files asked | format | wall s | peak RSS MiB | output MiB |"
+    echo "|---:|---|---:|---:|---:|"
+    printf '%s\n' "${fmt_rows[@]}"
     echo
     echo "| model file | aibom MiB/s | openssl MiB/s | sha256sum MiB/s | aibom/openssl |"
     echo "|---:|---:|---:|---:|---:|"

@@ -28,11 +28,21 @@ pub use license::{expression as spdx_expression, spdx_id};
 
 /// Render `bom` as a pretty-printed CycloneDX JSON document with a trailing newline.
 pub fn render(bom: &Bom, spec: SpecVersion) -> Vec<u8> {
-    let doc = document(bom, spec);
-    // Serializing plain structs of strings, numbers and vectors cannot fail.
-    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    out.push(b'\n');
+    let mut out = Vec::new();
+    // Writing plain structs of strings, numbers and vectors into memory cannot fail.
+    let _ = render_to(bom, spec, &mut out);
     out
+}
+
+/// [`render`] streamed into a writer (a large document is not held twice in memory).
+pub fn render_to<W: std::io::Write>(
+    bom: &Bom,
+    spec: SpecVersion,
+    w: &mut W,
+) -> std::io::Result<()> {
+    let doc = document(bom, spec);
+    serde_json::to_writer_pretty(&mut *w, &doc).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }
 
 fn document(bom: &Bom, spec: SpecVersion) -> Document {
@@ -225,14 +235,15 @@ fn stringify(v: &serde_json::Value) -> Vec<String> {
 /// `urn:uuid:` + an RFC 4122 name-based UUID (version 5 layout, SHA-256 instead of SHA-1)
 /// over the spec version and the native JSON of `bom` without its timestamp.
 fn serial_number(bom: &Bom, spec: SpecVersion) -> String {
-    let mut content = bom.clone();
-    content.timestamp = None;
-    let mut h = Sha256::new();
-    h.update(b"aibom cyclonedx serial\n");
-    h.update(spec.as_str().as_bytes());
-    h.update(b"\n");
-    h.update(crate::render::json::render(&content));
-    let digest = h.finalize();
+    let mut h = HashWriter(Sha256::new());
+    h.0.update(b"aibom cyclonedx serial\n");
+    h.0.update(spec.as_str().as_bytes());
+    h.0.update(b"\n");
+    // Streamed into the hash: neither a copy of the BOM nor its JSON is held in memory (both
+    // were 100+ MB on a large monorepo). Hashing cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut h, &Untimed(bom));
+    h.0.update(b"\n");
+    let digest = h.0.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x50; // version 5
@@ -248,9 +259,67 @@ fn serial_number(bom: &Bom, spec: SpecVersion) -> String {
     )
 }
 
+/// A writer that only feeds a SHA-256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A BOM serialized as its native JSON without the timestamp (which `Bom` skips when unset),
+/// by reference. `untimed_json_is_the_native_json_without_the_timestamp` holds it to that.
+struct Untimed<'a>(&'a Bom);
+
+impl serde::Serialize for Untimed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let b = self.0;
+        let mut st = s.serialize_struct("Bom", 8)?;
+        st.serialize_field("schema", &b.schema)?;
+        st.serialize_field("tool", &b.tool)?;
+        st.serialize_field("targets", &b.targets)?;
+        st.serialize_field("components", &b.components)?;
+        st.serialize_field("risks", &b.risks)?;
+        st.serialize_field("warnings", &b.warnings)?;
+        st.serialize_field("coverage", &b.coverage)?;
+        if !b.metadata.is_empty() {
+            st.serialize_field("metadata", &b.metadata)?;
+        }
+        st.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untimed_json_is_the_native_json_without_the_timestamp() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let opts = crate::scan::ScanOptions {
+            paths: vec![demo],
+            threads: 1,
+            ..crate::scan::ScanOptions::default()
+        };
+        let mut bom = crate::scan::run_scan(&opts).unwrap();
+        assert!(!bom.components.is_empty() && !bom.risks.is_empty());
+        bom.metadata
+            .insert("assistant.files".into(), serde_json::json!(["AGENTS.md"]));
+        bom.timestamp = Some("2024-01-01T00:00:00Z".into());
+        let untimed = serde_json::to_vec_pretty(&Untimed(&bom)).unwrap();
+        bom.timestamp = None;
+        assert_eq!(
+            String::from_utf8(untimed).unwrap(),
+            String::from_utf8(serde_json::to_vec_pretty(&bom).unwrap()).unwrap()
+        );
+    }
 
     #[test]
     fn serial_numbers_are_well_formed_v5_uuids() {
