@@ -386,6 +386,14 @@ pub struct Bom {
     pub metadata: Properties,
 }
 
+/// Sort metadata values by their JSON text and drop duplicates: the order is deterministic, and
+/// each value appears once however many times (overlapping roots, merged BOMs) it was added.
+/// Sorting first keeps this O(n log n); a monorepo can hold thousands of entries per key.
+pub fn sort_dedup_values(items: &mut Vec<serde_json::Value>) {
+    items.sort_by_cached_key(|a| a.to_string());
+    items.dedup();
+}
+
 impl Default for Bom {
     fn default() -> Self {
         Bom {
@@ -439,5 +447,31 @@ impl Bom {
         self.warnings.dedup();
         self.targets.sort();
         self.targets.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_dedup_values;
+    use serde_json::json;
+
+    #[test]
+    fn metadata_values_sorted_by_json_text_and_deduplicated() {
+        let mut v = vec![
+            json!({"path": "b/AGENTS.md"}),
+            json!("x"),
+            json!({"path": "a/AGENTS.md"}),
+            json!({"path": "b/AGENTS.md"}),
+            json!("x"),
+        ];
+        sort_dedup_values(&mut v);
+        assert_eq!(
+            v,
+            [
+                json!("x"),
+                json!({"path": "a/AGENTS.md"}),
+                json!({"path": "b/AGENTS.md"})
+            ]
+        );
     }
 }

@@ -154,11 +154,7 @@ pub fn merge_boms(inputs: Vec<(String, Bom)>) -> Bom {
                     serde_json::Value::Array(a) => a,
                     other => vec![other],
                 };
-                for item in new {
-                    if !items.contains(&item) {
-                        items.push(item);
-                    }
-                }
+                items.extend(new);
             }
         }
     }
@@ -174,7 +170,7 @@ pub fn merge_boms(inputs: Vec<(String, Bom)>) -> Bom {
     }
     for v in out.metadata.values_mut() {
         if let serde_json::Value::Array(items) = v {
-            items.sort_by_key(|a| a.to_string());
+            crate::bom::sort_dedup_values(items);
         }
     }
     out.normalize();

@@ -138,14 +138,12 @@ pub fn run_scan(opts: &ScanOptions) -> Result<Bom, String> {
             .entry(k)
             .or_insert_with(|| serde_json::Value::Array(Vec::new()));
         if let serde_json::Value::Array(items) = entry {
-            if !items.contains(&v) {
-                items.push(v);
-            }
+            items.push(v);
         }
     }
     for v in bom.metadata.values_mut() {
         if let serde_json::Value::Array(items) = v {
-            items.sort_by_key(|a| a.to_string());
+            crate::bom::sort_dedup_values(items);
         }
     }
     bom.timestamp = source_date_epoch();

@@ -264,7 +264,30 @@ fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
         ".cursor/mcp.json",
         format!("{{\n  \"mcpServers\": {{\n{servers}\n  }}\n}}\n"),
     ));
+    // every LFS-tracked pattern is a metadata entry of the BOM
+    v.push((
+        "gitattributes-many-lfs",
+        ".gitattributes",
+        join(n, "\n", |i| {
+            format!("weights/part-{i:05}.safetensors filter=lfs diff=lfs merge=lfs -text")
+        }) + "\n",
+    ));
     v
+}
+
+/// A monorepo with an assistant instruction file in every package: `n / 4` directories with
+/// an `AGENTS.md` each (each file is a metadata entry of the BOM).
+fn write_assistant_files(out: &Path, n: usize) -> io::Result<()> {
+    for i in 0..n / 4 {
+        let path = out
+            .join("assistant-files-in-every-package")
+            .join(format!("pkg{i:05}/AGENTS.md"));
+        write(
+            &path,
+            "# Notes for coding agents\n\nRun `make test` before committing.\n",
+        )?;
+    }
+    Ok(())
 }
 
 fn main() -> io::Result<()> {
@@ -288,9 +311,10 @@ fn main() -> io::Result<()> {
     for (name, file, text) in &all {
         write(&out.join(name).join(file), text)?;
     }
+    write_assistant_files(&out, entries)?;
     println!(
         "gen-shapes: {} shapes of {entries} entries in {}",
-        all.len(),
+        all.len() + 1,
         out.display()
     );
     Ok(())
