@@ -84,6 +84,7 @@ pub fn render_to<W: std::io::Write>(
     match format {
         Format::Json => json::render_to(bom, w),
         Format::Cyclonedx => cyclonedx::render_to(bom, opts.spec_version, w),
+        Format::Sarif => sarif::render_to(bom, w),
         _ => w.write_all(&render(bom, format, opts)),
     }
 }

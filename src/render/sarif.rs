@@ -313,6 +313,19 @@ fn encode_uri_path(path: &str) -> String {
 }
 
 fn log(bom: &Bom, results: Vec<SarifResult>, category: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing plain structs into memory cannot fail.
+    let _ = write_log(bom, results, category, &mut out);
+    out
+}
+
+/// The SARIF log streamed into `w`, so a large one is not also held as a buffer.
+fn write_log<W: std::io::Write>(
+    bom: &Bom,
+    results: Vec<SarifResult>,
+    category: &str,
+    w: &mut W,
+) -> std::io::Result<()> {
     let notifications = bom
         .warnings
         .iter()
@@ -359,9 +372,8 @@ fn log(bom: &Bom, results: Vec<SarifResult>, category: &str) -> Vec<u8> {
             results,
         }],
     };
-    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    out.push(b'\n');
-    out
+    serde_json::to_writer_pretty(&mut *w, &doc).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }
 
 fn rule_index(id: &str) -> Option<usize> {
@@ -378,6 +390,14 @@ fn rule_index(id: &str) -> Option<usize> {
 /// SARIF of a BOM's risks. A risk whose rule is not in [`crate::risk::RULES`] (a BOM written by
 /// a newer aibom) is still emitted, without `ruleIndex`.
 pub fn render(bom: &Bom) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing plain structs into memory cannot fail.
+    let _ = render_to(bom, &mut out);
+    out
+}
+
+/// [`render`] streamed into a writer.
+pub fn render_to<W: std::io::Write>(bom: &Bom, w: &mut W) -> std::io::Result<()> {
     let results = bom
         .risks
         .iter()
@@ -404,7 +424,7 @@ pub fn render(bom: &Bom) -> Vec<u8> {
             }
         })
         .collect();
-    log(bom, results, "scan")
+    write_log(bom, results, "scan", w)
 }
 
 /// SARIF of a policy check. Waived violations are emitted with a suppression, as SARIF intends.
