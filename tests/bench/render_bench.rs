@@ -1,4 +1,4 @@
-//! Benchmark (not a test): time to render a BOM as native JSON and as CycloneDX, in memory.
+//! Benchmark (not a test): time to render a BOM in every output format, in memory.
 //!
 //! cargo run --release --example render_bench -- BOM.json [RUNS]
 //! BOM.json is an aibom/v1 document, e.g. from `aibom scan -f json -o BOM.json CORPUS`.

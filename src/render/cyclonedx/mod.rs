@@ -235,15 +235,15 @@ fn stringify(v: &serde_json::Value) -> Vec<String> {
 /// `urn:uuid:` + an RFC 4122 name-based UUID (version 5 layout, SHA-256 instead of SHA-1)
 /// over the spec version and the native JSON of `bom` without its timestamp.
 fn serial_number(bom: &Bom, spec: SpecVersion) -> String {
-    let mut h = HashWriter(Sha256::new());
-    h.0.update(b"aibom cyclonedx serial\n");
-    h.0.update(spec.as_str().as_bytes());
-    h.0.update(b"\n");
-    // Streamed into the hash: neither a copy of the BOM nor its JSON is held in memory (both
-    // were 100+ MB on a large monorepo). Hashing cannot fail.
+    let mut h = Sha256::new();
+    h.update(b"aibom cyclonedx serial\n");
+    h.update(spec.as_str().as_bytes());
+    h.update(b"\n");
+    // Streamed into the hash (Sha256 is an io::Write): neither a copy of the BOM nor its JSON
+    // is held in memory (both were 100+ MB on a large monorepo). Hashing cannot fail.
     let _ = serde_json::to_writer_pretty(&mut h, &Untimed(bom));
-    h.0.update(b"\n");
-    let digest = h.0.finalize();
+    h.update(b"\n");
+    let digest = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x50; // version 5
@@ -257,20 +257,6 @@ fn serial_number(bom: &Bom, spec: SpecVersion) -> String {
         &hex[16..20],
         &hex[20..32]
     )
-}
-
-/// A writer that only feeds a SHA-256.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A BOM serialized as its native JSON without the timestamp (which `Bom` skips when unset),
