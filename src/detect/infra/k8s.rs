@@ -25,6 +25,7 @@
 //! # Not handled
 //! Helm templates with `{{ }}` are not rendered (they usually fail to parse and are skipped
 //! with a warning only when the file had no template markers; templates are skipped silently).
+//! `CustomResourceDefinition` documents are not parsed (they define an API, they run nothing).
 //! Kustomize patches are not applied. `last-applied-configuration` annotations (a second copy of
 //! the object as a JSON string) are ignored.
 //!
@@ -89,9 +90,17 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         Err(e) => return DetectOutcome::failure(input, ID, e),
     };
     let mut out = DetectOutcome::default();
-    let lines = Lines::new(text);
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     let json = trimmed.starts_with('{');
+    let mut docs = Vec::new();
+    if !json {
+        docs = yaml_text::split_docs(text);
+        docs.retain(|d| !is_crd(d.text));
+        if docs.is_empty() {
+            return out;
+        }
+    }
+    let lines = Lines::new(text);
     let mut parsed = Vec::new();
     if json {
         match serde_json::from_str::<Value>(trimmed) {
@@ -112,7 +121,7 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
             }
         }
     } else {
-        for doc in yaml_text::split_docs(text) {
+        for doc in docs {
             match yaml_text::parse(doc.text) {
                 Ok(v) => parsed.push(Object {
                     v,
@@ -181,6 +190,18 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
         out.warn(input, ID, w);
     }
     out
+}
+
+/// Whether a YAML document is a `CustomResourceDefinition`: an API schema, which runs nothing
+/// and names no image or model, and is often megabytes of OpenAPI (KServe's own CRDs are 2.7 MB
+/// each). Read from the top-level `kind:` line, so the document is never parsed.
+fn is_crd(doc: &str) -> bool {
+    doc.lines().any(|line| {
+        line.strip_prefix("kind:").is_some_and(|v| {
+            let v = v.split(" #").next().unwrap_or(v).trim();
+            v.trim_matches(|c| c == '"' || c == '\'') == "CustomResourceDefinition"
+        })
+    })
 }
 
 /// Whether an object is a `List` (`kind: List`, `PodList`, …) with an `items` sequence.
@@ -468,6 +489,26 @@ mod tests {
         let bad = run("apiVersion: v1\nkind: Pod\nspec: [\n---\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: ollama/ollama\n");
         assert!(bad.failed);
         assert_eq!(bad.findings.len(), 1, "the good document is still read");
+    }
+
+    #[test]
+    fn crds_are_not_parsed() {
+        // controller-gen output: a schema whose `default` holds a container list, then a
+        // document the block reader and serde_yaml reject; neither is read nor warned about,
+        // the Deployment after them is
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: servers.example.io\nspec:\n  group: example.io\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          spec:\n            default:\n              containers:\n              - image: vllm/vllm-openai:v0.6.0\n";
+        let bad_crd = "apiVersion: apiextensions.k8s.io/v1\nkind: \"CustomResourceDefinition\"  # generated\nspec: [\n";
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: ollama/ollama:0.3.0\n";
+        let out = run(&format!("{crd}---\n{bad_crd}---\n{deploy}"));
+        assert!(!out.failed);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert_eq!(ids(&format!("{crd}---\n{deploy}")).len(), 1);
+        assert!(ids(&format!("{crd}---\n{deploy}"))[0].contains("ollama"));
+        // `kind:` of a nested map is not the document's kind
+        assert!(!is_crd(
+            "apiVersion: v1\nkind: Pod\nspec:\n  kind: CustomResourceDefinition\n"
+        ));
+        assert!(is_crd(bad_crd));
     }
 
     #[test]

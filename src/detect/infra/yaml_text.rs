@@ -19,33 +19,52 @@ pub struct Doc<'a> {
 /// Split at `---` separator lines (column 0). Separators inside block scalars are not
 /// recognised as such by this split; such files are rare and then fail to parse, with a warning.
 pub fn split_docs(text: &str) -> Vec<Doc<'_>> {
+    let bytes = text.as_bytes();
     let mut docs = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut offset = 0usize;
+    // 1-based number of the line that starts at byte `counted`
     let mut line_no = 1u32;
-    for line in text.split_inclusive('\n') {
+    let mut counted = 0usize;
+    // only lines that start with `---` or `...` can separate documents: jump from one to the
+    // next instead of visiting every line (a CRD bundle is 50 000 lines and one separator)
+    let mut candidates: Vec<usize> = memchr::memmem::find_iter(bytes, b"\n---")
+        .chain(memchr::memmem::find_iter(bytes, b"\n..."))
+        .map(|nl| nl + 1)
+        .collect();
+    if bytes.starts_with(b"---") || bytes.starts_with(b"...") {
+        candidates.push(0);
+    }
+    candidates.sort_unstable();
+    for at in candidates {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |e| at + e + 1);
+        // `at` and `end` sit next to ASCII bytes, so both are char boundaries
+        let Some(line) = text.get(at..end) else {
+            continue;
+        };
         let t = line.trim_end();
         let is_sep = t == "---" || t.starts_with("--- ") || t.starts_with("---\t") || t == "...";
-        if is_sep {
-            if let Some(body) = text.get(start..offset) {
-                docs.push(Doc {
-                    text: body,
-                    first_line: start_line,
-                    end_line: line_no,
-                });
-            }
-            start = offset + line.len();
-            start_line = line_no + 1;
+        if !is_sep {
+            continue;
         }
-        offset += line.len();
-        line_no += 1;
+        line_no += count_newlines(&bytes[counted..at]);
+        counted = at;
+        if let Some(body) = text.get(start..at) {
+            docs.push(Doc {
+                text: body,
+                first_line: start_line,
+                end_line: line_no,
+            });
+        }
+        start = end;
+        start_line = line_no + 1;
     }
+    let last_line = count_newlines(bytes) + u32::from(!bytes.is_empty() && !text.ends_with('\n'));
     if let Some(body) = text.get(start..) {
         docs.push(Doc {
             text: body,
             first_line: start_line,
-            end_line: line_no,
+            end_line: last_line + 1,
         });
     }
     docs.retain(|d| {
@@ -54,6 +73,12 @@ pub fn split_docs(text: &str) -> Vec<Doc<'_>> {
             .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
     });
     docs
+}
+
+/// `\n` bytes in `bytes` (a plain loop the compiler vectorises).
+fn count_newlines(bytes: &[u8]) -> u32 {
+    let n = bytes.iter().filter(|&&b| b == b'\n').count();
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Parse one document; merge keys (`<<: *anchor`) applied.
@@ -175,6 +200,64 @@ pub fn strip_comment(line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The split as first written, one line at a time: what `split_docs` must agree with.
+    fn split_line_by_line(text: &str) -> Vec<(String, u32, u32)> {
+        let mut docs = Vec::new();
+        let (mut start, mut start_line, mut offset, mut line_no) = (0usize, 1u32, 0usize, 1u32);
+        for line in text.split_inclusive('\n') {
+            let t = line.trim_end();
+            if t == "---" || t.starts_with("--- ") || t.starts_with("---\t") || t == "..." {
+                docs.push((text[start..offset].to_string(), start_line, line_no));
+                start = offset + line.len();
+                start_line = line_no + 1;
+            }
+            offset += line.len();
+            line_no += 1;
+        }
+        docs.push((text[start..].to_string(), start_line, line_no));
+        docs.retain(|d| {
+            d.0.lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        });
+        docs
+    }
+
+    fn split(text: &str) -> Vec<(String, u32, u32)> {
+        split_docs(text)
+            .into_iter()
+            .map(|d| (d.text.to_string(), d.first_line, d.end_line))
+            .collect()
+    }
+
+    #[test]
+    fn split_agrees_with_the_line_by_line_split() {
+        for text in [
+            "",
+            "---",
+            "---\n",
+            "a: 1",
+            "a: 1\n---\nb: 2",
+            "---\na: 1\n---\n",
+            "a: 1\r\n---\r\nb: 2\r\n",
+            "a: 1\n--- # two\nb: 2\n...\n",
+            "a: 1\n----\nb: |\n  ---\n---\t\nc: 3\n",
+            "a: 1\n...x\n.../\n---\n\n\n",
+            "é: ü\n---\n€: 1\n--- \n",
+        ] {
+            assert_eq!(split(text), split_line_by_line(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn split_agrees_on_any_text(parts in proptest::collection::vec(
+            prop_oneof!["---", "...", "--- x", "----", "a: 1", "# c", "", " ---", "\r", "é"], 0..24)) {
+            let text = parts.join("\n");
+            prop_assert_eq!(split(&text), split_line_by_line(&text));
+        }
+    }
 
     #[test]
     fn docs_and_lines() {
