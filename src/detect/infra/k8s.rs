@@ -196,11 +196,13 @@ fn detect(input: &FileInput, _ctx: &Context) -> DetectOutcome {
 /// and names no image or model, and is often megabytes of OpenAPI (KServe's own CRDs are 2.7 MB
 /// each). Read from the top-level `kind:` line, so the document is never parsed.
 fn is_crd(doc: &str) -> bool {
-    doc.lines().any(|line| {
-        line.strip_prefix("kind:").is_some_and(|v| {
-            let v = v.split(" #").next().unwrap_or(v).trim();
-            v.trim_matches(|c| c == '"' || c == '\'') == "CustomResourceDefinition"
-        })
+    let at_line_starts = memchr::memmem::find_iter(doc.as_bytes(), b"\nkind:").map(|nl| nl + 1);
+    let first = doc.starts_with("kind:").then_some(0);
+    first.into_iter().chain(at_line_starts).any(|at| {
+        let rest = doc.get(at + "kind:".len()..).unwrap_or("");
+        let v = rest.split('\n').next().unwrap_or(rest);
+        let v = v.split(" #").next().unwrap_or(v).trim();
+        v.trim_matches(|c| c == '"' || c == '\'') == "CustomResourceDefinition"
     })
 }
 
@@ -509,6 +511,12 @@ mod tests {
             "apiVersion: v1\nkind: Pod\nspec:\n  kind: CustomResourceDefinition\n"
         ));
         assert!(is_crd(bad_crd));
+        assert!(is_crd(
+            "kind: CustomResourceDefinition\r\napiVersion: apiextensions.k8s.io/v1\r\n"
+        ));
+        assert!(!is_crd(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |\n    kind: CustomResourceDefinition\n"
+        ));
     }
 
     #[test]
