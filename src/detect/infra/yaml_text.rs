@@ -304,7 +304,7 @@ mod tests {
     proptest! {
         #[test]
         fn split_agrees_on_any_text(parts in proptest::collection::vec(
-            prop_oneof!["---", "...", "--- x", "----", "a: 1", "# c", "", " ---", "\r", "é"], 0..24)) {
+            proptest::sample::select(vec!["---", "...", "--- x", "----", "a: 1", "# c", "", " ---", "\r", "é"]), 0..24)) {
             let text = parts.join("\n");
             prop_assert_eq!(split(&text), split_line_by_line(&text));
         }

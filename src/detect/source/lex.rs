@@ -147,11 +147,11 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token<'_>> {
         lang,
         out,
         depth: 0,
+        stmt: StatementStrings::default(),
     };
     lx.run();
-    if lang == Lang::Python {
-        mark_statement_strings(&mut lx.out);
-    }
+    // a run of strings ended by the end of the file is a statement too
+    lx.mark_run();
     lx.out
 }
 
@@ -164,6 +164,17 @@ struct Lexer<'a> {
     out: Vec<Token<'a>>,
     /// Bracket depth, for Python logical lines.
     depth: u32,
+    stmt: StatementStrings,
+}
+
+/// State of [`Lexer::track_statement_strings`].
+#[derive(Default)]
+struct StatementStrings {
+    /// Index of the first token of a run of strings that started a statement.
+    run_start: Option<usize>,
+    /// The last logical-line end or `def`/`class` pushed is a `def`/`class` that starts its
+    /// line: a `:` now ends a one-line compound-statement header.
+    header_open: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -171,9 +182,73 @@ impl<'a> Lexer<'a> {
         self.s.get(self.pos + ahead).copied().unwrap_or(0)
     }
 
+    #[inline(always)]
     fn push(&mut self, kind: TokKind<'a>, offset: usize, line: u32) {
-        if self.out.len() < MAX_TOKENS {
-            self.out.push(Token { kind, offset, line });
+        if self.out.len() >= MAX_TOKENS {
+            return;
+        }
+        if self.lang == Lang::Python {
+            self.track_statement_strings(&kind);
+        }
+        self.out.push(Token { kind, offset, line });
+    }
+
+    /// Python strings that are a whole statement (docstrings, bare triple-quoted text), marked
+    /// as the tokens are pushed: a run of string tokens that starts a statement — at the file
+    /// start, after a logical-line end, or after the `:` of a one-line `def`/`class` header —
+    /// and is ended by a logical-line end or the end of the file. `kind` is the next token.
+    #[inline(always)]
+    fn track_statement_strings(&mut self, kind: &TokKind<'a>) {
+        match kind {
+            TokKind::Str { .. } => {
+                if self.stmt.run_start.is_none() {
+                    self.start_run_at_statement_start();
+                }
+            }
+            TokKind::Newline => {
+                self.mark_run();
+                self.stmt.header_open = false;
+            }
+            TokKind::Ident(w) => {
+                self.stmt.run_start = None;
+                if matches!(*w, "def" | "class") {
+                    self.stmt.header_open = matches!(
+                        self.out.last().map(|t| &t.kind),
+                        None | Some(TokKind::Newline)
+                    );
+                }
+            }
+            _ => self.stmt.run_start = None,
+        }
+    }
+
+    /// A string token is next and no run is open: it opens one if it starts a statement.
+    fn start_run_at_statement_start(&mut self) {
+        let at_start = match self.out.last() {
+            None => true,
+            Some(prev) => {
+                matches!(prev.kind, TokKind::Newline) || prev.is_punct(':') && self.stmt.header_open
+            }
+        };
+        if at_start {
+            self.stmt.run_start = Some(self.out.len());
+        }
+    }
+
+    /// Mark the open run of statement strings, if any, as statements.
+    #[inline(always)]
+    fn mark_run(&mut self) {
+        if let Some(start) = self.stmt.run_start.take() {
+            self.mark_statements_from(start);
+        }
+    }
+
+    #[cold]
+    fn mark_statements_from(&mut self, start: usize) {
+        for t in self.out.get_mut(start..).unwrap_or(&mut []) {
+            if let TokKind::Str { statement, .. } = &mut t.kind {
+                *statement = true;
+            }
         }
     }
 
@@ -643,71 +718,129 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Mark Python strings that form a whole statement (docstrings, bare text blocks): the token
-/// before is a logical-line start and the one after ends the line. Implicitly concatenated
-/// strings (`"a" "b"` on one statement) are marked together.
-fn mark_statement_strings(toks: &mut [Token]) {
-    // whether a `:` at index `i - 1` ends a `def`/`class` header on one line, kept up to date
-    // over toks[..i - 1] as `i` advances: a backward scan from every `:` was quadratic in a
-    // long dict literal (no logical-line end inside brackets)
-    let mut header = BlockHeader::default();
-    let mut i = 0;
-    while i < toks.len() {
-        if i >= 2 {
-            header.advance(toks, i - 2);
-        }
-        let at_start = i == 0
-            || matches!(toks[i - 1].kind, TokKind::Newline)
-            || toks[i - 1].is_punct(':') && header.open;
-        if at_start && matches!(toks[i].kind, TokKind::Str { .. }) {
-            let mut j = i;
-            while j < toks.len() && matches!(toks[j].kind, TokKind::Str { .. }) {
-                j += 1;
-            }
-            if j == toks.len() || matches!(toks[j].kind, TokKind::Newline) {
-                for t in &mut toks[i..j] {
-                    if let TokKind::Str { statement, .. } = &mut t.kind {
-                        *statement = true;
-                    }
-                }
-            }
-            i = j;
-            continue;
-        }
-        i += 1;
-    }
-}
-
-/// `def f(): "doc"` on one line: whether the last logical-line end or `def`/`class` among the
-/// tokens folded so far is a `def`/`class` that starts its line (then a `:` right after those
-/// tokens ends a compound-statement header).
-#[derive(Default)]
-struct BlockHeader {
-    /// Tokens folded so far: toks[..folded].
-    folded: usize,
-    open: bool,
-}
-
-impl BlockHeader {
-    /// Fold in every token up to and including `last`.
-    fn advance(&mut self, toks: &[Token], last: usize) {
-        while self.folded <= last {
-            let k = self.folded;
-            match &toks[k].kind {
-                TokKind::Newline => self.open = false,
-                TokKind::Ident(w) if matches!(*w, "def" | "class") => {
-                    self.open = k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
-                }
-                _ => {}
-            }
-            self.folded += 1;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    // The marking as a second pass over the finished tokens, as first written: what the
+    // marking during tokenizing must agree with.
+    /// Mark Python strings that form a whole statement (docstrings, bare text blocks): the token
+    /// before is a logical-line start and the one after ends the line. Implicitly concatenated
+    /// strings (`"a" "b"` on one statement) are marked together.
+    fn mark_statement_strings(toks: &mut [Token]) {
+        // whether a `:` at index `i - 1` ends a `def`/`class` header on one line, kept up to date
+        // over toks[..i - 1] as `i` advances: a backward scan from every `:` was quadratic in a
+        // long dict literal (no logical-line end inside brackets)
+        let mut header = BlockHeader::default();
+        let mut i = 0;
+        while i < toks.len() {
+            if i >= 2 {
+                header.advance(toks, i - 2);
+            }
+            let at_start = i == 0
+                || matches!(toks[i - 1].kind, TokKind::Newline)
+                || toks[i - 1].is_punct(':') && header.open;
+            if at_start && matches!(toks[i].kind, TokKind::Str { .. }) {
+                let mut j = i;
+                while j < toks.len() && matches!(toks[j].kind, TokKind::Str { .. }) {
+                    j += 1;
+                }
+                if j == toks.len() || matches!(toks[j].kind, TokKind::Newline) {
+                    for t in &mut toks[i..j] {
+                        if let TokKind::Str { statement, .. } = &mut t.kind {
+                            *statement = true;
+                        }
+                    }
+                }
+                i = j;
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    /// `def f(): "doc"` on one line: whether the last logical-line end or `def`/`class` among the
+    /// tokens folded so far is a `def`/`class` that starts its line (then a `:` right after those
+    /// tokens ends a compound-statement header).
+    #[derive(Default)]
+    struct BlockHeader {
+        /// Tokens folded so far: toks[..folded].
+        folded: usize,
+        open: bool,
+    }
+
+    impl BlockHeader {
+        /// Fold in every token up to and including `last`.
+        fn advance(&mut self, toks: &[Token], last: usize) {
+            while self.folded <= last {
+                let k = self.folded;
+                match &toks[k].kind {
+                    TokKind::Newline => self.open = false,
+                    TokKind::Ident(w) if matches!(*w, "def" | "class") => {
+                        self.open = k == 0 || matches!(toks[k - 1].kind, TokKind::Newline)
+                    }
+                    _ => {}
+                }
+                self.folded += 1;
+            }
+        }
+    }
+
+    fn statement_flags(toks: &[Token]) -> Vec<bool> {
+        toks.iter()
+            .map(|t| {
+                matches!(
+                    t.kind,
+                    TokKind::Str {
+                        statement: true,
+                        ..
+                    }
+                )
+            })
+            .collect()
+    }
+
+    fn agrees_with_second_pass(text: &str) -> Result<(), TestCaseError> {
+        let toks = tokenize(text, Lang::Python);
+        let mut reference = toks.clone();
+        for t in &mut reference {
+            if let TokKind::Str { statement, .. } = &mut t.kind {
+                *statement = false;
+            }
+        }
+        mark_statement_strings(&mut reference);
+        prop_assert_eq!(
+            statement_flags(&toks),
+            statement_flags(&reference),
+            "{:?}",
+            text
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn statement_strings_agree_with_the_second_pass() {
+        for text in [
+            "\"doc\"\n",
+            "'''a''' 'b'\nx = 'c'\n",
+            "def f(): \"doc\"\nclass C: 'd' 'e'\n",
+            "x = {'a': 'b'}\nif y: 'no'\n",
+            "def f(a: 'T'): 'doc'\n",
+            "'a'.join(x)\n'tail'",
+            "def f():\n    '''doc'''\n    return 'v'\n",
+        ] {
+            agrees_with_second_pass(text).unwrap();
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn statement_strings_agree_on_any_token_soup(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["'s'", "\"\"\"t\"\"\"", "\n", "def", "class", "f", ":", "(", ")", "=", " ", "#c\n", "\\\n"]), 0..40)) {
+            agrees_with_second_pass(&parts.concat())?;
+        }
+    }
 
     #[test]
     fn a_recycled_token_vector_serves_the_next_file_and_a_huge_one_is_let_go() {
