@@ -358,8 +358,12 @@ pub fn provider(key: &str) -> Option<&'static Provider> {
 /// Exact names win over `PREFIX_*` patterns, so `AZURE_OPENAI_*` never shadows a listed name.
 pub fn provider_for_env_var(name: &str) -> Option<&'static Provider> {
     let index = lookup_index();
-    if let Some(&i) = index.env_exact.get(name) {
-        return PROVIDERS.get(i);
+    // most string literals of a source file hold a byte no listed name has (lower case, `-`,
+    // `/`, a space): no need to hash them
+    if name.bytes().all(|b| index.env_exact_bytes[b as usize]) {
+        if let Some(&i) = index.env_exact.get(name) {
+            return PROVIDERS.get(i);
+        }
     }
     let first = *name.as_bytes().first()?;
     index.env_prefixes[first as usize]
@@ -384,6 +388,8 @@ pub fn provider_for_host(host: &str) -> Option<&'static Provider> {
 /// host patterns split once. Each keeps the table's order, which decides ties.
 struct LookupIndex {
     env_exact: HashMap<&'static str, usize>,
+    /// The bytes that occur in the exact names.
+    env_exact_bytes: [bool; 256],
     env_prefixes: Vec<Vec<(&'static str, usize)>>,
     hosts: Vec<HostPattern>,
 }
@@ -423,6 +429,7 @@ fn lookup_index() -> &'static LookupIndex {
     static INDEX: OnceLock<LookupIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut env_exact = HashMap::new();
+        let mut env_exact_bytes = [false; 256];
         let mut env_prefixes = vec![Vec::new(); 256];
         let mut hosts = Vec::new();
         for (i, p) in PROVIDERS.iter().enumerate() {
@@ -435,6 +442,9 @@ fn lookup_index() -> &'static LookupIndex {
                     }
                     None => {
                         env_exact.entry(*v).or_insert(i);
+                        for b in v.bytes() {
+                            env_exact_bytes[b as usize] = true;
+                        }
                     }
                 }
             }
@@ -458,6 +468,7 @@ fn lookup_index() -> &'static LookupIndex {
         }
         LookupIndex {
             env_exact,
+            env_exact_bytes,
             env_prefixes,
             hosts,
         }
@@ -606,6 +617,9 @@ mod tests {
                     names.push(format!("A{stem}{s}"));
                 }
                 names.push(stem[..stem.len() / 2].to_string());
+                // bytes no exact name has, which the exact lookup rejects unhashed
+                names.push(stem.to_lowercase());
+                names.push(format!("{stem}-é"));
             }
             for h in p.hosts {
                 for fill in ["", "x", "eu-west-1", "a.b", "a/b"] {

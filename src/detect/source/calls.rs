@@ -87,7 +87,7 @@ impl Call<'_> {
 
     /// The first segment of the callee.
     pub fn root(&self) -> &str {
-        self.callee.split('.').next().unwrap_or(&self.callee)
+        first_segment(&self.callee)
     }
 
     /// True when the callee ends with the dotted `suffix` at a segment boundary.
@@ -600,10 +600,34 @@ fn parse_value(toks: &[Token], k: usize, lang: Lang, depth: u32) -> (Val, usize)
     }
 }
 
+/// The text before the first `.` of a dotted name (all of it without one). A byte loop:
+/// callees are a few bytes, and `str::split` sets up a char searcher for each (7 % of the
+/// reference tables' instructions, which run this for every call).
+pub fn first_segment(s: &str) -> &str {
+    match s.bytes().position(|b| b == b'.') {
+        Some(i) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+/// The text before and after the last `.` of a dotted name, as `rsplit_once('.')`.
+pub fn split_last_dot(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|b| b == b'.')?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::lex::tokenize;
     use super::*;
+
+    #[test]
+    fn segments_as_str_split() {
+        for s in ["", ".", "a", "a.b", "a.b.c", ".a", "a.", "é.ü.x", "self.client.chat"] {
+            assert_eq!(first_segment(s), s.split('.').next().unwrap_or(s), "{s:?}");
+            assert_eq!(split_last_dot(s), s.rsplit_once('.'), "{s:?}");
+        }
+    }
 
     fn unit(src: &'static str, lang: Lang) -> Unit<'static> {
         // a call borrows the file's tokens

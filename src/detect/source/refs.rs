@@ -22,7 +22,7 @@
 //! # References
 //! See `patterns.rs`.
 
-use super::calls::{Call, Unit, Val};
+use super::calls::{first_segment, split_last_dot, Call, Unit, Val};
 use super::lex::{Lang, TokKind, Token};
 use super::patterns::{self, Pattern, Role};
 use super::secrets::safe_snippet;
@@ -442,10 +442,15 @@ impl PatternIndex {
     /// Indexes, in table order, of every pattern [`pattern_matches`] could accept for
     /// `callee`: those ending in its last segment, and for `X.from_*` those ending in `X`.
     fn candidates<'s>(&'s self, callee: &str) -> impl Iterator<Item = usize> + 's {
-        let mut segs = callee.rsplit('.');
-        let last = segs.next().unwrap_or(callee);
+        let (last, owner) = match split_last_dot(callee) {
+            Some((before, last)) => (
+                last,
+                Some(split_last_dot(before).map_or(before, |(_, o)| o)),
+            ),
+            None => (callee, None),
+        };
         let direct = self.by_last.get(last).map(Vec::as_slice).unwrap_or(&[]);
-        let via_from = match segs.next() {
+        let via_from = match owner {
             Some(owner) if last.starts_with("from_") => {
                 self.by_last.get(owner).map(Vec::as_slice).unwrap_or(&[])
             }
@@ -731,10 +736,10 @@ fn litellm_serve(id: &str) -> Option<Serve> {
 fn client_method(unit: &Unit, call: &Call, clients: &BTreeMap<String, Serve>, em: &mut Emitter) {
     let (receiver, direct) = match clients.get(call.callee.as_ref()) {
         Some(s) => (s, true),
-        None => match call
-            .callee
-            .split_once('.')
-            .and_then(|(r, _)| clients.get(r))
+        // the receiver of `client.method(…)`: the callee's first segment, when it has more
+        None => match Some(call.root())
+            .filter(|r| r.len() < call.callee.len())
+            .and_then(|r| clients.get(r))
         {
             Some(s) => (s, false),
             None => return,
@@ -763,7 +768,7 @@ fn builtin_datasets(unit: &Unit, call: &Call, em: &mut Emitter) {
     };
     // every name below starts with one of these: skip the rest (it allocates) for other calls
     let head = if imported { module } else { &call.callee };
-    let head = head.split('.').next().unwrap_or("");
+    let head = first_segment(head);
     if !matches!(
         head,
         "torchvision" | "keras" | "tensorflow" | "tf" | "tensorflow_datasets"
@@ -818,6 +823,14 @@ fn builtin_datasets(unit: &Unit, call: &Call, em: &mut Emitter) {
 
 /// `trust_remote_code=True`, `"trust_remote_code": True`, `trust_remote_code: true`.
 fn remote_code(toks: &[Token], components: &BTreeMap<u32, String>, em: &mut Emitter) {
+    // one substring search of the text instead of a look at every token, in the many files
+    // that never name the flag
+    let text = em.src.text.as_bytes();
+    if memchr::memmem::find(text, b"trust_remote_code").is_none()
+        && memchr::memmem::find(text, b"trustRemoteCode").is_none()
+    {
+        return;
+    }
     for (i, t) in toks.iter().enumerate() {
         let named = match &t.kind {
             TokKind::Ident(w) => *w == "trust_remote_code" || *w == "trustRemoteCode",
