@@ -623,7 +623,17 @@ mod tests {
 
     #[test]
     fn segments_as_str_split() {
-        for s in ["", ".", "a", "a.b", "a.b.c", ".a", "a.", "é.ü.x", "self.client.chat"] {
+        for s in [
+            "",
+            ".",
+            "a",
+            "a.b",
+            "a.b.c",
+            ".a",
+            "a.",
+            "é.ü.x",
+            "self.client.chat",
+        ] {
             assert_eq!(first_segment(s), s.split('.').next().unwrap_or(s), "{s:?}");
             assert_eq!(split_last_dot(s), s.rsplit_once('.'), "{s:?}");
         }
