@@ -4,10 +4,16 @@ use super::Context;
 use crate::bom::{normalize, normalize::Ecosystem, ComponentKind, Evidence, Finding};
 use crate::catalog::Category;
 
+/// `\n` bytes in `bytes` (memchr counts with vector compares; a plain `filter().count()`
+/// goes a byte at a time).
+pub fn count_newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
+}
+
 /// 1-based line number of byte `offset` in `text`.
 pub fn line_at(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count() as u32 + 1
+    count_newlines(&text.as_bytes()[..end]) + 1
 }
 
 /// The `index`-th line of `text` (0-based), as `str::lines` would yield it, found with memchr

@@ -2,6 +2,7 @@
 //! offsets, parse one document (merge keys applied), and find the line a value sits on — the
 //! YAML crate gives no spans, so evidence lines come from the text.
 
+use crate::detect::util::count_newlines;
 use serde_yaml_ng::Value;
 
 /// The largest YAML document parsed. Real manifests are far smaller; a bound keeps a hostile
@@ -76,18 +77,6 @@ pub fn split_docs(text: &str) -> Vec<Doc<'_>> {
             .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
     });
     docs
-}
-
-/// `\n` bytes in `bytes`. Summed as bytes per 64-byte block, which the compiler turns into
-/// vector compares and adds (a plain `filter().count()` stayed one byte at a time).
-fn count_newlines(bytes: &[u8]) -> u32 {
-    let mut blocks = bytes.chunks_exact(64);
-    let mut n = 0usize;
-    for block in &mut blocks {
-        n += usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
-    }
-    n += blocks.remainder().iter().filter(|&&b| b == b'\n').count();
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Parse one document; merge keys (`<<: *anchor`) applied.
@@ -267,7 +256,7 @@ mod tests {
         ] {
             assert_eq!(split(text), split_line_by_line(text), "{text:?}");
         }
-        // long enough for the 64-byte blocks of the newline count
+        // a long text, separators far apart
         let long = (0..500)
             .map(|i| {
                 if i % 97 == 0 {

@@ -22,6 +22,7 @@
 //! string/template/regex literals, Go spec "String literals", Rust reference "Tokens", JLS
 //! §3.10.6 text blocks.
 
+use crate::detect::util::count_newlines;
 use std::borrow::Cow;
 use std::cell::Cell;
 
@@ -103,10 +104,6 @@ const IDENT_CONTINUE: [bool; 256] = {
     }
     t
 };
-
-fn count_newlines(bytes: &[u8]) -> u32 {
-    memchr::memchr_iter(b'\n', bytes).count() as u32
-}
 
 thread_local! {
     /// The token vector of this thread's previous file, emptied ([`recycle`]). A fresh vector
@@ -586,11 +583,11 @@ impl<'a> Lexer<'a> {
             // jump to the next quote or backslash, counting the lines passed over
             let rest = s.get(self.pos..).unwrap_or(&[]);
             let Some(k) = memchr::memchr2(q, b'\\', rest) else {
-                self.line += memchr::memchr_iter(b'\n', rest).count() as u32;
+                self.line += count_newlines(rest);
                 self.pos = s.len();
                 return Cow::Borrowed(self.slice(start, self.pos));
             };
-            self.line += memchr::memchr_iter(b'\n', &rest[..k]).count() as u32;
+            self.line += count_newlines(&rest[..k]);
             self.pos += k;
             if s[self.pos] == b'\\' {
                 if escapes && self.pos + 1 < s.len() {
@@ -723,8 +720,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    // The marking as a second pass over the finished tokens, as first written: what the
-    // marking during tokenizing must agree with.
+    /// The marking as a second pass over the finished tokens, as first written: what the
+    /// marking during tokenizing must agree with.
+    ///
     /// Mark Python strings that form a whole statement (docstrings, bare text blocks): the token
     /// before is a logical-line start and the one after ends the line. Implicitly concatenated
     /// strings (`"a" "b"` on one statement) are marked together.
