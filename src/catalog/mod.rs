@@ -3,7 +3,7 @@
 //! entries with `--catalog FILE` (same format) without rebuilding.
 
 use crate::bom::normalize::Ecosystem;
-use aho_corasick::AhoCorasick;
+use crate::detect::source::relevance::Filter;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -123,7 +123,7 @@ pub struct Catalog {
     import_prefixes: Vec<(Ecosystem, String, Entry)>,
     /// The source relevance filters (`detect::source::relevance`) for Python, JS/TS and Go,
     /// built from these entries on first use; reset whenever entries are added.
-    pub(crate) source_filters: [OnceLock<Option<AhoCorasick>>; 3],
+    pub(crate) source_filters: [OnceLock<Option<Filter>>; 3],
 }
 
 impl Catalog {

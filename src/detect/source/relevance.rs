@@ -3,28 +3,36 @@
 //! tokenised.
 //!
 //! Every finding or risk those readers report (catalogue imports, then [`super::refs::run`]
-//! over the language's pattern table) needs at least one of these words in the text, matched
-//! ASCII case-insensitively:
+//! over the language's pattern table) needs certain words in the text, matched ASCII
+//! case-insensitively:
 //!
 //! - an import the catalogue knows. JS and Go write the whole specifier or path in a string,
 //!   so the whole name (or prefix) is the word. Python may split a dotted name
-//!   (`from a import b`), so the word is the last segment of an exact name, or the first
-//!   segment of a prefix (`langchain_`, `llama_index`);
-//! - a call pattern: the module it must be imported from (whole for JS and Go, first segment
-//!   for Python), or, for a pattern without one, the last segment of its callee;
+//!   (`from a import b`), but writes every segment of it as a whole identifier: `azure.ai.ml`
+//!   needs `azure`, `ai` and `ml`, each with no identifier character next to it, so neither
+//!   `html` nor `yaml` is a use of it, and `ray` is not found in `array` (a prefix's last
+//!   segment may continue: `langchain_` in `langchain_openai`);
+//! - a call pattern: for JS and Go, the module it must be imported from, or, for a pattern
+//!   without one, the last segment of its callee. A Python callee is matched as written, so
+//!   all of its segments are there as identifiers, and so is the module its root must come
+//!   from: `genai.configure` needs `genai` and `configure`, not just the common `configure`;
 //! - a provider's environment variable (a `FOO_*` pattern by its `FOO_`) or host (the fixed
-//!   part of `*.suffix` and `pre*post`);
+//!   part of `*.suffix` and `pre*post`), anywhere;
 //! - `trust_remote_code`, and the roots of the built-in dataset calls.
 //!
-//! The words are derived from the same tables the reader uses, so a new pattern, provider or
-//! catalogue entry (also a user's `--catalog` file) is covered without editing this list. The
-//! `relevance_covers_every_finding` tests check the claim against every fixture.
+//! A file is relevant when every word of at least one requirement is in it. The requirements
+//! are derived from the same tables the reader uses, so a new pattern, provider or catalogue
+//! entry (also a user's `--catalog` file) is covered without editing this list. The
+//! `relevance_covers_every_finding` tests check the claim against every fixture and pattern.
 
 use super::patterns::{self, Pattern};
 use crate::bom::normalize::Ecosystem;
 use crate::catalog::Catalog;
 use crate::detect::providers::PROVIDERS;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 /// Words that are not in any table but lead to a report: remote code, built-in datasets.
 const FIXED: &[&str] = &[
@@ -69,55 +77,279 @@ impl Reader {
     }
 }
 
+/// A word a requirement needs, and where it may stand.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Word {
+    pub text: String,
+    /// no ASCII letter, digit or `_` just before it (it starts an identifier)
+    pub left: bool,
+    /// none just after it (it ends an identifier)
+    pub right: bool,
+    /// its case must match: Python identifiers are case-sensitive; hosts and variable names
+    /// are matched in any case
+    pub exact_case: bool,
+    /// it follows `import`, `from` or `,` (across blanks and line continuations): the first
+    /// segment of a module an import statement names
+    pub after_import: bool,
+}
+
+impl Word {
+    fn anywhere(text: &str) -> Word {
+        Word {
+            text: text.to_string(),
+            left: false,
+            right: false,
+            exact_case: false,
+            after_import: false,
+        }
+    }
+}
+
+/// The built filter: a search for every word's text, and the requirements by word.
+#[derive(Debug)]
+pub struct Filter {
+    /// every distinct text of a word, in any case: an NFA, quick to build
+    nfa: AhoCorasick,
+    /// the same as a DFA, about three times faster to run but milliseconds to build (a third
+    /// of a small repository's scan), so built only once [`DFA_AFTER`] bytes were searched
+    dfa: OnceLock<Option<AhoCorasick>>,
+    building: AtomicBool,
+    searched: AtomicUsize,
+    texts: Vec<String>,
+    /// per text: the words of that text (their conditions differ)
+    by_text: Vec<Vec<usize>>,
+    words: Vec<Word>,
+    /// per word: a requirement of this word alone (the search can stop at it)
+    alone: Vec<bool>,
+    /// per word: the requirements of several words that include it
+    wider: Vec<Vec<usize>>,
+    /// requirements of several words, by word id
+    reqs: Vec<Vec<usize>>,
+}
+
+/// Bytes searched with the NFA before the DFA is built: past about 1.5 MB the DFA has paid
+/// for its build.
+const DFA_AFTER: usize = 2 << 20;
+
 /// True unless `text` certainly yields nothing for `reader`.
 pub fn relevant(text: &str, catalog: &Catalog, reader: Reader) -> bool {
-    match catalog.source_filters[reader.slot()].get_or_init(|| build(&words(catalog, reader))) {
-        Some(ac) => ac.is_match(text),
+    match catalog.source_filters[reader.slot()]
+        .get_or_init(|| Filter::build(&requirements(catalog, reader)))
+    {
+        Some(f) => f.is_match(text),
         // the filter could not be built: read everything
         None => true,
     }
 }
 
-fn build(words: &[String]) -> Option<AhoCorasick> {
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The text before `at` ends, blanks and line continuations aside, with `import`, `from`
+/// or `,`.
+fn follows_import(bytes: &[u8], at: usize) -> bool {
+    let mut i = at;
+    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'\r' | b'\n' | b'\\' | b'\x0c') {
+        i -= 1;
+    }
+    let before = &bytes[..i];
+    before.ends_with(b",") || before.ends_with(b"import") || before.ends_with(b"from")
+}
+
+impl Word {
+    /// The occurrence of this word at `start..end` of `bytes` (found in any case) counts.
+    fn stands_at(&self, bytes: &[u8], start: usize, end: usize) -> bool {
+        (!self.left || start == 0 || !is_ident_byte(bytes[start - 1]))
+            && (!self.right || !bytes.get(end).copied().is_some_and(is_ident_byte))
+            && (!self.exact_case || bytes.get(start..end) == Some(self.text.as_bytes()))
+            && (!self.after_import || follows_import(bytes, start))
+    }
+}
+
+impl Filter {
+    fn build(requirements: &[Vec<Word>]) -> Option<Filter> {
+        // one automaton pattern per distinct word; the same text with other conditions is
+        // another pattern, reported at the same places
+        let mut ids: BTreeMap<&Word, usize> = BTreeMap::new();
+        let mut words: Vec<Word> = Vec::new();
+        let mut alone: Vec<bool> = Vec::new();
+        let mut several: Vec<Vec<usize>> = Vec::new();
+        for req in requirements {
+            let mut r: Vec<usize> = req
+                .iter()
+                .map(|w| {
+                    *ids.entry(w).or_insert_with(|| {
+                        words.push(w.clone());
+                        alone.push(false);
+                        words.len() - 1
+                    })
+                })
+                .collect();
+            r.sort_unstable();
+            r.dedup();
+            match r.as_slice() {
+                [] => {}
+                [one] => alone[*one] = true,
+                _ => several.push(r),
+            }
+        }
+        let mut by_text: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, w) in words.iter().enumerate() {
+            by_text
+                .entry(w.text.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        let texts: Vec<String> = by_text.keys().cloned().collect();
+        let nfa = automaton(&texts, None)?;
+        let by_text = by_text.into_values().collect();
+        let mut wider = vec![Vec::new(); words.len()];
+        for (i, r) in several.iter().enumerate() {
+            for &w in r {
+                wider[w].push(i);
+            }
+        }
+        Some(Filter {
+            nfa,
+            dfa: OnceLock::new(),
+            building: AtomicBool::new(false),
+            searched: AtomicUsize::new(0),
+            texts,
+            by_text,
+            words,
+            alone,
+            wider,
+            reqs: several,
+        })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let mut seen = vec![false; self.words.len()];
+        // true once an occurrence completes a requirement
+        let mut occurrence = |text_id: usize, start: usize, end: usize| {
+            for &id in &self.by_text[text_id] {
+                if seen[id] || !self.words[id].stands_at(bytes, start, end) {
+                    continue;
+                }
+                if self.alone[id] {
+                    return true;
+                }
+                seen[id] = true;
+                if self.wider[id]
+                    .iter()
+                    .any(|&r| self.reqs[r].iter().all(|&w| seen[w]))
+                {
+                    return true;
+                }
+            }
+            false
+        };
+        if let Some(Some(dfa)) = self.dfa.get() {
+            return dfa
+                .find_overlapping_iter(text)
+                .any(|m| occurrence(m.pattern().as_usize(), m.start(), m.end()));
+        }
+        let mut searched = text.len();
+        let hit = self.nfa.find_overlapping_iter(text).any(|m| {
+            searched = m.end();
+            occurrence(m.pattern().as_usize(), m.start(), m.end())
+        });
+        if !hit {
+            searched = text.len();
+        }
+        self.searched_with_nfa(searched);
+        hit
+    }
+
+    /// Counts bytes the NFA went through; the search that passes [`DFA_AFTER`] builds the
+    /// DFA (the other threads go on with the NFA meanwhile).
+    fn searched_with_nfa(&self, len: usize) {
+        let before = self.searched.fetch_add(len, Ordering::Relaxed);
+        if before.saturating_add(len) >= DFA_AFTER && !self.building.swap(true, Ordering::AcqRel) {
+            // only this thread gets here, so nobody waits for the build
+            self.dfa
+                .get_or_init(|| automaton(&self.texts, Some(AhoCorasickKind::DFA)));
+        }
+    }
+}
+
+fn automaton(texts: &[String], kind: Option<AhoCorasickKind>) -> Option<AhoCorasick> {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(words)
+        .kind(kind)
+        .build(texts)
         .ok()
 }
 
-fn first_segment(s: &str) -> &str {
-    s.split('.').find(|p| !p.is_empty()).unwrap_or(s)
+/// The segments of a dotted Python name, each a whole identifier in its exact case; with
+/// `open_end`, the last may continue (a prefix); with `imported`, the first follows `import`,
+/// `from` or `,` (the name is a module an import statement names). A segment that is not an
+/// identifier is only looked for, anywhere and in any case.
+fn python_segments(name: &str, open_end: bool, imported: bool, into: &mut Vec<Word>) {
+    let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
+    for (i, p) in parts.iter().enumerate() {
+        let ident = p.bytes().all(is_ident_byte);
+        into.push(Word {
+            text: p.to_string(),
+            left: ident,
+            right: ident && !(open_end && i + 1 == parts.len()),
+            exact_case: ident,
+            after_import: ident && imported && i == 0,
+        });
+    }
 }
 
 fn last_segment(s: &str) -> &str {
     s.rsplit('.').find(|p| !p.is_empty()).unwrap_or(s)
 }
 
-/// The words for `reader`, sorted and deduplicated.
-pub fn words(catalog: &Catalog, reader: Reader) -> Vec<String> {
+/// The requirements for `reader`: a file can yield a finding only if it holds every word of
+/// one of them. Sorted and deduplicated.
+pub fn requirements(catalog: &Catalog, reader: Reader) -> Vec<Vec<Word>> {
     let python = reader == Reader::Python;
-    let mut words: Vec<String> = FIXED.iter().map(|w| w.to_string()).collect();
+    let mut reqs: Vec<Vec<Word>> = FIXED.iter().map(|w| vec![Word::anywhere(w)]).collect();
     for (name, prefix) in catalog.import_names(reader.ecosystem()) {
-        let w = match (python, prefix) {
-            (false, _) => name,
-            (true, true) => first_segment(name),
-            (true, false) => last_segment(name),
-        };
-        words.push(w.to_string());
+        let mut r = Vec::new();
+        if python {
+            python_segments(name, prefix, true, &mut r);
+        } else {
+            r.push(Word::anywhere(name));
+        }
+        reqs.push(r);
     }
     for p in reader.table() {
-        match p.import {
-            Some(modules) if !modules.is_empty() => {
-                for m in modules.split('|') {
-                    words.push(if python { first_segment(m) } else { m }.to_string());
-                }
+        let modules: Vec<&str> = match p.import {
+            Some(m) if !m.is_empty() => m.split('|').collect(),
+            _ => Vec::new(),
+        };
+        if python {
+            let mut callee = Vec::new();
+            python_segments(p.callee, false, false, &mut callee);
+            if p.import == Some("") {
+                // the root is imported from anywhere: there is an import statement
+                python_segments("import", false, false, &mut callee);
             }
-            _ => words.push(last_segment(p.callee).to_string()),
+            if modules.is_empty() {
+                reqs.push(callee);
+                continue;
+            }
+            for m in modules {
+                // the root is imported from a module that starts with `m`
+                let mut r = callee.clone();
+                python_segments(m, true, true, &mut r);
+                reqs.push(r);
+            }
+        } else if modules.is_empty() {
+            reqs.push(vec![Word::anywhere(last_segment(p.callee))]);
+        } else {
+            reqs.extend(modules.into_iter().map(|m| vec![Word::anywhere(m)]));
         }
     }
     for p in PROVIDERS {
         for v in p.env_vars {
-            words.push(v.trim_end_matches('*').to_string());
+            reqs.push(vec![Word::anywhere(v.trim_end_matches('*'))]);
         }
         for h in p.hosts {
             let fixed = match h.split_once('*') {
@@ -131,13 +363,18 @@ pub fn words(catalog: &Catalog, reader: Reader) -> Vec<String> {
                 }
                 None => h,
             };
-            words.push(fixed.to_string());
+            reqs.push(vec![Word::anywhere(fixed)]);
         }
     }
-    words.retain(|w| !w.is_empty());
-    words.sort();
-    words.dedup();
-    words
+    for r in &mut reqs {
+        r.retain(|w| !w.text.is_empty());
+        r.sort();
+        r.dedup();
+    }
+    reqs.retain(|r| !r.is_empty());
+    reqs.sort();
+    reqs.dedup();
+    reqs
 }
 
 #[cfg(test)]
@@ -277,5 +514,116 @@ mod tests {
             .unwrap();
         assert!(relevant(custom, &ctx.catalog, Reader::Python));
         assert_eq!(analyze(custom, &ctx, Reader::Python).findings.len(), 1);
+    }
+
+    #[test]
+    fn a_name_inside_a_longer_identifier_or_in_prose_is_not_a_use() {
+        let ctx = ctx();
+        for (text, expected) in [
+            // `ray` and `shap` are catalogue imports; `array` and `shape` are not them
+            (
+                "import numpy
+x = numpy.array(shape)
+",
+                false,
+            ),
+            (
+                "import ray
+ray.init()
+",
+                true,
+            ),
+            // `together` is the Together SDK only where an import statement names it
+            (
+                "# used together with the cache
+import json
+",
+                false,
+            ),
+            (
+                "import together
+",
+                true,
+            ),
+            (
+                "import os, \\
+    ray
+",
+                true,
+            ),
+            (
+                "try:
+    import ray
+except ImportError:
+    ray = None
+",
+                true,
+            ),
+            // Python names are case-sensitive
+            (
+                "import Ray
+",
+                false,
+            ),
+            // a callee without an import needs every segment: not just the common `configure`
+            (
+                "settings.configure(debug=True)
+",
+                false,
+            ),
+            (
+                "import google.generativeai as genai
+genai.configure(api_key=k)
+",
+                true,
+            ),
+        ] {
+            assert_eq!(
+                relevant(text, &ctx.catalog, Reader::Python),
+                expected,
+                "{text:?}"
+            );
+            // and the filter agrees with the reader
+            let reported = !analyze(text, &ctx, Reader::Python).findings.is_empty();
+            assert_eq!(reported, expected, "reader on {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_dfa_answers_as_the_nfa_does() {
+        let ctx = ctx();
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+            &mut files,
+        );
+        let texts: Vec<String> = files
+            .iter()
+            .filter_map(|(f, _)| std::fs::read_to_string(f).ok())
+            .chain(
+                [
+                    "import numpy
+x = numpy.array(shape)
+",
+                    "import ray
+",
+                    "from azure.ai import ml
+",
+                    "html = yaml
+",
+                ]
+                .map(String::from),
+            )
+            .collect();
+        for reader in [Reader::Python, Reader::Js, Reader::Go] {
+            let filter = Filter::build(&requirements(&ctx.catalog, reader)).unwrap();
+            let by_nfa: Vec<bool> = texts.iter().map(|t| filter.is_match(t)).collect();
+            assert!(filter.dfa.get().is_none(), "built before {DFA_AFTER} bytes");
+            filter.searched_with_nfa(DFA_AFTER);
+            assert!(matches!(filter.dfa.get(), Some(Some(_))));
+            let by_dfa: Vec<bool> = texts.iter().map(|t| filter.is_match(t)).collect();
+            assert_eq!(by_nfa, by_dfa, "{reader:?}");
+            assert!(by_nfa.iter().any(|&m| m) && by_nfa.iter().any(|&m| !m));
+        }
     }
 }
