@@ -3,21 +3,22 @@
 //! tokenised.
 //!
 //! Every finding or risk those readers report (catalogue imports, then [`super::refs::run`]
-//! over the language's pattern table) needs certain words in the text, matched ASCII
-//! case-insensitively:
+//! over the language's pattern table) needs certain words in the text, standing where the
+//! reader needs them:
 //!
-//! - an import the catalogue knows. JS and Go write the whole specifier or path in a string,
-//!   so the whole name (or prefix) is the word. Python may split a dotted name
-//!   (`from a import b`), but writes every segment of it as a whole identifier: `azure.ai.ml`
-//!   needs `azure`, `ai` and `ml`, each with no identifier character next to it, so neither
-//!   `html` nor `yaml` is a use of it, and `ray` is not found in `array` (a prefix's last
-//!   segment may continue: `langchain_` in `langchain_openai`);
-//! - a call pattern: for JS and Go, the module it must be imported from, or, for a pattern
-//!   without one, the last segment of its callee. A Python callee is matched as written, so
-//!   all of its segments are there as identifiers, and so is the module its root must come
-//!   from: `genai.configure` needs `genai` and `configure`, not just the common `configure`;
+//! - an import the catalogue knows. Python may split a dotted name (`from a import b`), but
+//!   writes every segment of it as a whole identifier in its exact case, the first one after
+//!   `import`, `from` or `,`: `azure.ai.ml` needs `azure`, `ai` and `ml`, so neither `html`
+//!   nor `yaml` is a use of it, `ray` is not found in `array`, and `together` in a comment is
+//!   not the Together SDK (a prefix's last segment may continue: `langchain_openai`). A JS
+//!   specifier or Go import path opens a string and ends it (or goes on at `/`, `.`, `:`), so
+//!   the Vercel SDK `ai` is not found in `main` or `said`;
+//! - a call pattern: a callee is matched as written, so all of its segments are there as
+//!   identifiers, and so is the module its root must come from: `genai.configure` needs
+//!   `genai` and `configure`, not just the common `configure`; transformers.js's `pipeline`
+//!   needs `pipeline` and a scoped specifier (`"@…`), not any `@`;
 //! - a provider's environment variable (a `FOO_*` pattern by its `FOO_`) or host (the fixed
-//!   part of `*.suffix` and `pre*post`), anywhere;
+//!   part of `*.suffix` and `pre*post`), anywhere and in any case;
 //! - `trust_remote_code`, and the roots of the built-in dataset calls.
 //!
 //! A file is relevant when every word of at least one requirement is in it. The requirements
@@ -91,6 +92,11 @@ pub struct Word {
     /// it follows `import`, `from` or `,` (across blanks and line continuations): the first
     /// segment of a module an import statement names
     pub after_import: bool,
+    /// it opens a string (a JS module specifier, a Go import path)
+    pub after_quote: bool,
+    /// it is followed by the end of the string or by `/`, `.` or `:` (the catalogue matches
+    /// a specifier's parents at those)
+    pub ends_specifier: bool,
 }
 
 impl Word {
@@ -101,6 +107,18 @@ impl Word {
             right: false,
             exact_case: false,
             after_import: false,
+            after_quote: false,
+            ends_specifier: false,
+        }
+    }
+
+    /// The start of a string literal: a module specifier (or its prefix, `open_end`).
+    fn specifier(text: &str, open_end: bool) -> Word {
+        Word {
+            after_quote: true,
+            ends_specifier: !open_end,
+            exact_case: true,
+            ..Word::anywhere(text)
         }
     }
 }
@@ -146,6 +164,10 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
 /// The text before `at` ends, blanks and line continuations aside, with `import`, `from`
 /// or `,`.
 fn follows_import(bytes: &[u8], at: usize) -> bool {
@@ -164,6 +186,11 @@ impl Word {
             && (!self.right || !bytes.get(end).copied().is_some_and(is_ident_byte))
             && (!self.exact_case || bytes.get(start..end) == Some(self.text.as_bytes()))
             && (!self.after_import || follows_import(bytes, start))
+            && (!self.after_quote || start > 0 && is_quote(bytes[start - 1]))
+            && (!self.ends_specifier
+                || bytes
+                    .get(end)
+                    .is_some_and(|&b| is_quote(b) || matches!(b, b'/' | b'.' | b':')))
     }
 }
 
@@ -283,26 +310,22 @@ fn automaton(texts: &[String], kind: Option<AhoCorasickKind>) -> Option<AhoCoras
         .ok()
 }
 
-/// The segments of a dotted Python name, each a whole identifier in its exact case; with
-/// `open_end`, the last may continue (a prefix); with `imported`, the first follows `import`,
-/// `from` or `,` (the name is a module an import statement names). A segment that is not an
-/// identifier is only looked for, anywhere and in any case.
-fn python_segments(name: &str, open_end: bool, imported: bool, into: &mut Vec<Word>) {
+/// The segments of a dotted name (a callee, a Python module), each a whole identifier in its
+/// exact case; with `open_end`, the last may continue (a prefix); with `imported`, the first
+/// follows `import`, `from` or `,` (a module a Python import statement names). A segment that
+/// is not an identifier is only looked for, anywhere and in any case.
+fn segments(name: &str, open_end: bool, imported: bool, into: &mut Vec<Word>) {
     let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
     for (i, p) in parts.iter().enumerate() {
         let ident = p.bytes().all(is_ident_byte);
         into.push(Word {
-            text: p.to_string(),
             left: ident,
             right: ident && !(open_end && i + 1 == parts.len()),
             exact_case: ident,
             after_import: ident && imported && i == 0,
+            ..Word::anywhere(p)
         });
     }
-}
-
-fn last_segment(s: &str) -> &str {
-    s.rsplit('.').find(|p| !p.is_empty()).unwrap_or(s)
 }
 
 /// The requirements for `reader`: a file can yield a finding only if it holds every word of
@@ -310,41 +333,38 @@ fn last_segment(s: &str) -> &str {
 pub fn requirements(catalog: &Catalog, reader: Reader) -> Vec<Vec<Word>> {
     let python = reader == Reader::Python;
     let mut reqs: Vec<Vec<Word>> = FIXED.iter().map(|w| vec![Word::anywhere(w)]).collect();
+    // a module: a Python import statement's dotted name, a JS specifier or Go path in a string
+    let module = |m: &str, open_end: bool, into: &mut Vec<Word>| {
+        if python {
+            segments(m, open_end, true, into);
+        } else {
+            into.push(Word::specifier(m, open_end));
+        }
+    };
     for (name, prefix) in catalog.import_names(reader.ecosystem()) {
         let mut r = Vec::new();
-        if python {
-            python_segments(name, prefix, true, &mut r);
-        } else {
-            r.push(Word::anywhere(name));
-        }
+        module(name, prefix, &mut r);
         reqs.push(r);
     }
     for p in reader.table() {
-        let modules: Vec<&str> = match p.import {
-            Some(m) if !m.is_empty() => m.split('|').collect(),
-            _ => Vec::new(),
-        };
-        if python {
-            let mut callee = Vec::new();
-            python_segments(p.callee, false, false, &mut callee);
-            if p.import == Some("") {
+        // the callee is matched as written: every segment is there
+        let mut callee = Vec::new();
+        segments(p.callee, false, false, &mut callee);
+        match p.import {
+            Some("") if python => {
                 // the root is imported from anywhere: there is an import statement
-                python_segments("import", false, false, &mut callee);
-            }
-            if modules.is_empty() {
+                segments("import", false, false, &mut callee);
                 reqs.push(callee);
-                continue;
             }
-            for m in modules {
-                // the root is imported from a module that starts with `m`
-                let mut r = callee.clone();
-                python_segments(m, true, true, &mut r);
-                reqs.push(r);
+            Some(ms) if !ms.is_empty() => {
+                // the root is imported from a module that starts with one of these
+                for m in ms.split('|') {
+                    let mut r = callee.clone();
+                    module(m, true, &mut r);
+                    reqs.push(r);
+                }
             }
-        } else if modules.is_empty() {
-            reqs.push(vec![Word::anywhere(last_segment(p.callee))]);
-        } else {
-            reqs.extend(modules.into_iter().map(|m| vec![Word::anywhere(m)]));
+            _ => reqs.push(callee),
         }
     }
     for p in PROVIDERS {
@@ -624,6 +644,36 @@ x = numpy.array(shape)
             let by_dfa: Vec<bool> = texts.iter().map(|t| filter.is_match(t)).collect();
             assert_eq!(by_nfa, by_dfa, "{reader:?}");
             assert!(by_nfa.iter().any(|&m| m) && by_nfa.iter().any(|&m| !m));
+        }
+    }
+
+    #[test]
+    fn a_js_specifier_is_a_string_and_a_decorator_is_not_a_scope() {
+        let ctx = ctx();
+        for (text, expected) in [
+            // the Vercel AI SDK is the specifier `ai`, not the letters in `main` or `said`
+            ("function main() { return said(wait); }\n", false),
+            ("import { generateText } from \"ai\";\n", true),
+            ("import { createStreamableUI } from 'ai/rsc';\n", true),
+            ("import { x } from \"ai-utils\";\n", false),
+            // `pipeline` needs a scoped specifier, not a decorator's `@`
+            (
+                "@Injectable()\nclass A { run() { return pipeline(1); } }\n",
+                false,
+            ),
+            (
+                "import { pipeline } from \"@xenova/transformers\";\n\
+                 const p = await pipeline(\"sentiment-analysis\", \"Xenova/bert-base\");\n",
+                true,
+            ),
+        ] {
+            assert_eq!(
+                relevant(text, &ctx.catalog, Reader::Js),
+                expected,
+                "{text:?}"
+            );
+            let reported = !analyze(text, &ctx, Reader::Js).findings.is_empty();
+            assert_eq!(reported, expected, "reader on {text:?}");
         }
     }
 }
