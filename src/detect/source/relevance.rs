@@ -445,14 +445,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn relevance_covers_every_finding_in_the_fixtures() {
-        let ctx = ctx();
+    fn fixture_sources() -> Vec<(std::path::PathBuf, Reader)> {
         let mut files = Vec::new();
         sources(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
             &mut files,
         );
+        files
+    }
+
+    #[test]
+    fn relevance_covers_every_finding_in_the_fixtures() {
+        let ctx = ctx();
+        let files = fixture_sources();
         assert!(files.len() >= 10, "fixtures not found");
         let mut reported = 0;
         for (f, reader) in files {
@@ -536,87 +541,58 @@ mod tests {
         assert_eq!(analyze(custom, &ctx, Reader::Python).findings.len(), 1);
     }
 
-    #[test]
-    fn a_name_inside_a_longer_identifier_or_in_prose_is_not_a_use() {
+    /// The filter's answer on each text is the expected one, and so is the reader's (a text
+    /// is relevant exactly when the reader reports something from it).
+    fn filter_and_reader_agree(reader: Reader, cases: &[(&str, bool)]) {
         let ctx = ctx();
-        for (text, expected) in [
-            // `ray` and `shap` are catalogue imports; `array` and `shape` are not them
-            (
-                "import numpy
-x = numpy.array(shape)
-",
-                false,
-            ),
-            (
-                "import ray
-ray.init()
-",
-                true,
-            ),
-            // `together` is the Together SDK only where an import statement names it
-            (
-                "# used together with the cache
-import json
-",
-                false,
-            ),
-            (
-                "import together
-",
-                true,
-            ),
-            (
-                "import os, \\
-    ray
-",
-                true,
-            ),
-            (
-                "try:
-    import ray
-except ImportError:
-    ray = None
-",
-                true,
-            ),
-            // Python names are case-sensitive
-            (
-                "import Ray
-",
-                false,
-            ),
-            // a callee without an import needs every segment: not just the common `configure`
-            (
-                "settings.configure(debug=True)
-",
-                false,
-            ),
-            (
-                "import google.generativeai as genai
-genai.configure(api_key=k)
-",
-                true,
-            ),
-        ] {
-            assert_eq!(
-                relevant(text, &ctx.catalog, Reader::Python),
-                expected,
-                "{text:?}"
-            );
-            // and the filter agrees with the reader
-            let reported = !analyze(text, &ctx, Reader::Python).findings.is_empty();
+        for &(text, expected) in cases {
+            assert_eq!(relevant(text, &ctx.catalog, reader), expected, "{text:?}");
+            let reported = !analyze(text, &ctx, reader).findings.is_empty();
             assert_eq!(reported, expected, "reader on {text:?}");
         }
     }
 
     #[test]
+    fn a_name_inside_a_longer_identifier_or_in_prose_is_not_a_use() {
+        filter_and_reader_agree(
+            Reader::Python,
+            &[
+                // `ray` and `shap` are catalogue imports; `array` and `shape` are not them
+                ("import numpy\nx = numpy.array(shape)\n", false),
+                ("import ray\nray.init()\n", true),
+                // `together` is the Together SDK only where an import statement names it
+                ("# used together with the cache\nimport json\n", false),
+                ("import together\n", true),
+                ("import os, \\\n    ray\n", true),
+                (
+                    "try:\n    import ray\nexcept ImportError:\n    ray = None\n",
+                    true,
+                ),
+                // Python names are case-sensitive
+                ("import Ray\n", false),
+                // a callee segment is a whole identifier
+                (
+                    "p = hf_hub_download(\"google-bert/bert-base-uncased\", \"config.json\")\n",
+                    true,
+                ),
+                (
+                    "p = my_hf_hub_download(\"google-bert/bert-base-uncased\", \"config.json\")\n",
+                    false,
+                ),
+                // a callee without an import needs every segment, not just `configure`
+                ("settings.configure(debug=True)\n", false),
+                (
+                    "import google.generativeai as genai\ngenai.configure(api_key=k)\n",
+                    true,
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn the_dfa_answers_as_the_nfa_does() {
         let ctx = ctx();
-        let mut files = Vec::new();
-        sources(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
-            &mut files,
-        );
+        let files = fixture_sources();
         let texts: Vec<String> = files
             .iter()
             .filter_map(|(f, _)| std::fs::read_to_string(f).ok())
@@ -649,31 +625,25 @@ x = numpy.array(shape)
 
     #[test]
     fn a_js_specifier_is_a_string_and_a_decorator_is_not_a_scope() {
-        let ctx = ctx();
-        for (text, expected) in [
-            // the Vercel AI SDK is the specifier `ai`, not the letters in `main` or `said`
-            ("function main() { return said(wait); }\n", false),
-            ("import { generateText } from \"ai\";\n", true),
-            ("import { createStreamableUI } from 'ai/rsc';\n", true),
-            ("import { x } from \"ai-utils\";\n", false),
-            // `pipeline` needs a scoped specifier, not a decorator's `@`
-            (
-                "@Injectable()\nclass A { run() { return pipeline(1); } }\n",
-                false,
-            ),
-            (
-                "import { pipeline } from \"@xenova/transformers\";\n\
-                 const p = await pipeline(\"sentiment-analysis\", \"Xenova/bert-base\");\n",
-                true,
-            ),
-        ] {
-            assert_eq!(
-                relevant(text, &ctx.catalog, Reader::Js),
-                expected,
-                "{text:?}"
-            );
-            let reported = !analyze(text, &ctx, Reader::Js).findings.is_empty();
-            assert_eq!(reported, expected, "reader on {text:?}");
-        }
+        filter_and_reader_agree(
+            Reader::Js,
+            &[
+                // the Vercel AI SDK is the specifier `ai`, not the letters in `main` or `said`
+                ("function main() { return said(wait); }\n", false),
+                ("import { generateText } from \"ai\";\n", true),
+                ("import { createStreamableUI } from 'ai/rsc';\n", true),
+                ("import { x } from \"ai-utils\";\n", false),
+                // `pipeline` needs a scoped specifier, not a decorator's `@`
+                (
+                    "@Injectable()\nclass A { run() { return pipeline(1); } }\n",
+                    false,
+                ),
+                (
+                    "import { pipeline } from \"@xenova/transformers\";\n\
+                     const p = await pipeline(\"sentiment-analysis\", \"Xenova/bert-base\");\n",
+                    true,
+                ),
+            ],
+        );
     }
 }
