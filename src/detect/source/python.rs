@@ -329,7 +329,9 @@ fn notebook(input: &FileInput, text: &str, ctx: &Context, out: &mut DetectOutcom
     }
     let mut src = Src::new(&input.rel_path, ID, &code);
     src.map = Some(map);
-    analyze(&src, &code, ctx, out);
+    if relevance::relevant(&code, &ctx.catalog, relevance::Reader::Python) {
+        analyze(&src, &code, ctx, out);
+    }
     // shell lines: continuation lines (`\` at the end) are joined first
     let mut em = Emitter::new(&src, out);
     let mut pending: Option<(String, u32)> = None;
