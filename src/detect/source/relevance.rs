@@ -80,23 +80,23 @@ impl Reader {
 
 /// A word a requirement needs, and where it may stand.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Word {
-    pub text: String,
+struct Word {
+    text: String,
     /// no ASCII letter, digit or `_` just before it (it starts an identifier)
-    pub left: bool,
+    left: bool,
     /// none just after it (it ends an identifier)
-    pub right: bool,
+    right: bool,
     /// its case must match: Python identifiers are case-sensitive; hosts and variable names
     /// are matched in any case
-    pub exact_case: bool,
+    exact_case: bool,
     /// it follows `import`, `from` or `,` (across blanks and line continuations): the first
     /// segment of a module an import statement names
-    pub after_import: bool,
+    after_import: bool,
     /// it opens a string (a JS module specifier, a Go import path)
-    pub after_quote: bool,
+    after_quote: bool,
     /// it is followed by the end of the string or by `/`, `.` or `:` (the catalogue matches
     /// a specifier's parents at those)
-    pub ends_specifier: bool,
+    ends_specifier: bool,
 }
 
 impl Word {
@@ -120,6 +120,19 @@ impl Word {
             exact_case: true,
             ..Word::anywhere(text)
         }
+    }
+
+    /// The occurrence of this word at `start..end` of `bytes` (found in any case) counts.
+    fn stands_at(&self, bytes: &[u8], start: usize, end: usize) -> bool {
+        (!self.left || start == 0 || !is_ident_byte(bytes[start - 1]))
+            && (!self.right || !bytes.get(end).copied().is_some_and(is_ident_byte))
+            && (!self.exact_case || bytes.get(start..end) == Some(self.text.as_bytes()))
+            && (!self.after_import || follows_import(bytes, start))
+            && (!self.after_quote || start > 0 && is_quote(bytes[start - 1]))
+            && (!self.ends_specifier
+                || bytes
+                    .get(end)
+                    .is_some_and(|&b| is_quote(b) || matches!(b, b'/' | b'.' | b':')))
     }
 }
 
@@ -177,21 +190,6 @@ fn follows_import(bytes: &[u8], at: usize) -> bool {
     }
     let before = &bytes[..i];
     before.ends_with(b",") || before.ends_with(b"import") || before.ends_with(b"from")
-}
-
-impl Word {
-    /// The occurrence of this word at `start..end` of `bytes` (found in any case) counts.
-    fn stands_at(&self, bytes: &[u8], start: usize, end: usize) -> bool {
-        (!self.left || start == 0 || !is_ident_byte(bytes[start - 1]))
-            && (!self.right || !bytes.get(end).copied().is_some_and(is_ident_byte))
-            && (!self.exact_case || bytes.get(start..end) == Some(self.text.as_bytes()))
-            && (!self.after_import || follows_import(bytes, start))
-            && (!self.after_quote || start > 0 && is_quote(bytes[start - 1]))
-            && (!self.ends_specifier
-                || bytes
-                    .get(end)
-                    .is_some_and(|&b| is_quote(b) || matches!(b, b'/' | b'.' | b':')))
-    }
 }
 
 impl Filter {
@@ -278,15 +276,12 @@ impl Filter {
                 .find_overlapping_iter(text)
                 .any(|m| occurrence(m.pattern().as_usize(), m.start(), m.end()));
         }
-        let mut searched = text.len();
+        let mut last_end = 0;
         let hit = self.nfa.find_overlapping_iter(text).any(|m| {
-            searched = m.end();
+            last_end = m.end();
             occurrence(m.pattern().as_usize(), m.start(), m.end())
         });
-        if !hit {
-            searched = text.len();
-        }
-        self.searched_with_nfa(searched);
+        self.searched_with_nfa(if hit { last_end } else { text.len() });
         hit
     }
 
@@ -330,7 +325,7 @@ fn segments(name: &str, open_end: bool, imported: bool, into: &mut Vec<Word>) {
 
 /// The requirements for `reader`: a file can yield a finding only if it holds every word of
 /// one of them. Sorted and deduplicated.
-pub fn requirements(catalog: &Catalog, reader: Reader) -> Vec<Vec<Word>> {
+fn requirements(catalog: &Catalog, reader: Reader) -> Vec<Vec<Word>> {
     let python = reader == Reader::Python;
     let mut reqs: Vec<Vec<Word>> = FIXED.iter().map(|w| vec![Word::anywhere(w)]).collect();
     // a module: a Python import statement's dotted name, a JS specifier or Go path in a string
