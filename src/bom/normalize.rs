@@ -1,6 +1,8 @@
 //! Per-ecosystem name normalisation and package URLs (purl spec).
 
 use packageurl::PackageUrl;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 /// Package ecosystems aibom reads manifests for.
@@ -70,6 +72,34 @@ pub fn pypi_name(name: &str) -> String {
 /// Build a versionless purl for a package. For npm, `name` may carry its `@scope/`; for Maven
 /// and Go the namespace is split off the last `/` or `:` segment.
 pub fn package_purl(eco: Ecosystem, name: &str) -> Option<String> {
+    // Remembered per thread: a monorepo's lock files and imports name the same packages
+    // thousands of times, and building a purl costs some 3 000 instructions. Bounded, so a
+    // tree of endless distinct names cannot grow it.
+    const KEPT: usize = 4096;
+    thread_local! {
+        static MEMO: RefCell<[HashMap<String, Option<String>>; Ecosystem::ALL.len()]> =
+            RefCell::default();
+    }
+    let remembered = MEMO.try_with(|memo| {
+        let mut memo = memo.try_borrow_mut().ok()?;
+        let names = memo.get_mut(eco as usize)?;
+        if let Some(purl) = names.get(name) {
+            return Some(purl.clone());
+        }
+        let purl = build_package_purl(eco, name);
+        if names.len() >= KEPT {
+            names.clear();
+        }
+        names.insert(name.to_string(), purl.clone());
+        Some(purl)
+    });
+    match remembered {
+        Ok(Some(purl)) => purl,
+        _ => build_package_purl(eco, name),
+    }
+}
+
+fn build_package_purl(eco: Ecosystem, name: &str) -> Option<String> {
     let name = eco.normalize_name(name);
     let (namespace, short) = match eco {
         Ecosystem::Npm => match name.strip_prefix('@').and_then(|n| n.split_once('/')) {
@@ -177,5 +207,24 @@ mod tests {
             huggingface_purl("meta-llama/Meta-Llama-3-8B").as_deref(),
             Some("pkg:huggingface/meta-llama/Meta-Llama-3-8B")
         );
+    }
+
+    #[test]
+    fn remembered_purls_are_those_built() {
+        // past the memo's bound (it is cleared and refilled) and on repeats, the same answers
+        for round in 0..2 {
+            for i in 0..5000 {
+                for eco in Ecosystem::ALL {
+                    let name = format!("Pkg_{i}");
+                    assert_eq!(
+                        package_purl(eco, &name),
+                        build_package_purl(eco, &name),
+                        "{eco:?} {name} round {round}"
+                    );
+                }
+            }
+        }
+        assert_eq!(package_purl(Ecosystem::Npm, ""), None);
+        assert_eq!(package_purl(Ecosystem::Npm, ""), None);
     }
 }

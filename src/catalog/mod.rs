@@ -5,7 +5,8 @@
 use crate::bom::normalize::Ecosystem;
 use crate::detect::source::relevance::Filter;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const BUILTIN: [(Ecosystem, &str); 5] = [
@@ -117,9 +118,12 @@ struct UserCatalogFile {
 /// The loaded catalogue with exact and prefix indexes per ecosystem.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    exact: BTreeMap<(Ecosystem, String), Entry>,
+    // Hashed by name, one map per ecosystem (`Ecosystem as usize`): a look-up borrows the name
+    // and hashes it once, where an ordered map of (ecosystem, name) keys compared strings at
+    // every level. Whatever lists these sorts first, so no output depends on hash order.
+    exact: [HashMap<String, Entry>; Ecosystem::ALL.len()],
     prefixes: Vec<(Ecosystem, String, Entry)>,
-    imports_exact: BTreeMap<(Ecosystem, String), Entry>,
+    imports_exact: [HashMap<String, Entry>; Ecosystem::ALL.len()],
     import_prefixes: Vec<(Ecosystem, String, Entry)>,
     /// The source relevance filters (`detect::source::relevance`) for Python, JS/TS and Go,
     /// built from these entries on first use; reset whenever entries are added.
@@ -171,13 +175,15 @@ impl Catalog {
                     .import_prefixes
                     .push((eco, prefix.to_string(), entry.clone())),
                 None => {
-                    self.imports_exact.insert((eco, imp.clone()), entry.clone());
+                    if let Some(m) = self.imports_exact.get_mut(eco as usize) {
+                        m.insert(imp.clone(), entry.clone());
+                    }
                 }
             }
         }
         match entry.name.strip_suffix('*') {
             Some(raw) => {
-                let mut prefix = normalize_key(eco, raw);
+                let mut prefix = normalize_key(eco, raw).into_owned();
                 // PEP 503 normalisation drops a trailing separator; keep it, or `langchain-*`
                 // would also match `langchainx`
                 if eco == Ecosystem::Pypi && raw.ends_with(['-', '_', '.']) {
@@ -187,7 +193,10 @@ impl Catalog {
             }
             None => {
                 let key = normalize_key(eco, &entry.name);
-                self.exact.insert((eco, key), entry);
+                let key = key.into_owned();
+                if let Some(m) = self.exact.get_mut(eco as usize) {
+                    m.insert(key, entry);
+                }
             }
         }
     }
@@ -204,7 +213,11 @@ impl Catalog {
     /// The entry for a package, by normalised name.
     pub fn lookup(&self, eco: Ecosystem, name: &str) -> Option<&Entry> {
         let key = normalize_key(eco, name);
-        if let Some(e) = self.exact.get(&(eco, key.clone())) {
+        if let Some(e) = self
+            .exact
+            .get(eco as usize)
+            .and_then(|m| m.get(key.as_ref()))
+        {
             return Some(e);
         }
         self.prefixes
@@ -216,9 +229,10 @@ impl Catalog {
     /// The package an import name belongs to. `module` is the full dotted/slashed import path;
     /// the longest listed prefix of it (at a `.`, `/` or `::` boundary) wins.
     pub fn lookup_import(&self, eco: Ecosystem, module: &str) -> Option<&Entry> {
+        let names = self.imports_exact.get(eco as usize);
         let mut candidate = module;
         loop {
-            if let Some(e) = self.imports_exact.get(&(eco, candidate.to_string())) {
+            if let Some(e) = names.and_then(|m| m.get(candidate)) {
                 return Some(e);
             }
             match candidate.rfind(['.', '/', ':']) {
@@ -234,39 +248,60 @@ impl Catalog {
 
     /// Import names of one ecosystem: exact names, then prefixes (without their `*`).
     pub fn import_names(&self, eco: Ecosystem) -> impl Iterator<Item = (&str, bool)> {
-        self.imports_exact
-            .keys()
-            .filter(move |(e, _)| *e == eco)
-            .map(|(_, n)| (n.as_str(), false))
-            .chain(
-                self.import_prefixes
-                    .iter()
-                    .filter(move |(e, _, _)| *e == eco)
-                    .map(|(_, p, _)| (p.as_str(), true)),
-            )
+        let mut exact: Vec<&str> = self
+            .imports_exact
+            .get(eco as usize)
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .map(String::as_str)
+            .collect();
+        exact.sort_unstable();
+        exact.into_iter().map(|n| (n, false)).chain(
+            self.import_prefixes
+                .iter()
+                .filter(move |(e, _, _)| *e == eco)
+                .map(|(_, p, _)| (p.as_str(), true)),
+        )
     }
 
     /// Every entry of one ecosystem (exact names), for tests and documentation.
     pub fn entries(&self, eco: Ecosystem) -> impl Iterator<Item = &Entry> {
-        self.exact
-            .iter()
-            .filter(move |((e, _), _)| *e == eco)
-            .map(|(_, v)| v)
-            .chain(
-                self.prefixes
-                    .iter()
-                    .filter(move |(e, _, _)| *e == eco)
-                    .map(|(_, _, v)| v),
-            )
+        let mut exact: Vec<(&String, &Entry)> = self
+            .exact
+            .get(eco as usize)
+            .into_iter()
+            .flat_map(|m| m.iter())
+            .collect();
+        exact.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        exact.into_iter().map(|(_, v)| v).chain(
+            self.prefixes
+                .iter()
+                .filter(move |(e, _, _)| *e == eco)
+                .map(|(_, _, v)| v),
+        )
     }
 }
 
-fn normalize_key(eco: Ecosystem, name: &str) -> String {
+fn normalize_key(eco: Ecosystem, name: &str) -> Cow<'_, str> {
     match eco {
-        Ecosystem::Pypi => crate::bom::normalize::pypi_name(name),
-        Ecosystem::Cargo => name.replace('_', "-"),
-        _ => name.to_string(),
+        // callers mostly pass names already normalised: borrowed then
+        Ecosystem::Pypi if is_pypi_normal(name) => Cow::Borrowed(name),
+        Ecosystem::Pypi => Cow::Owned(crate::bom::normalize::pypi_name(name)),
+        Ecosystem::Cargo if name.contains('_') => Cow::Owned(name.replace('_', "-")),
+        _ => Cow::Borrowed(name),
     }
+}
+
+/// True when PEP 503 normalisation leaves `name` as it is: lowercase ASCII letters, digits and
+/// single inner `-`.
+fn is_pypi_normal(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+        && !name.contains("--")
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
 #[cfg(test)]
@@ -307,5 +342,60 @@ mod tests {
         let e = c.lookup(Ecosystem::Pypi, "Acme.LLM").unwrap();
         assert_eq!(e.provider.as_deref(), Some("acme"));
         assert!(c.extend_from_toml("[[pypi]]\nname = 1\n").is_err());
+    }
+
+    #[test]
+    fn names_taken_as_already_normal_are_those_pep503_keeps() {
+        let names = [
+            "torch",
+            "flash-attn",
+            "a1-b2",
+            "Torch",
+            "flash_attn",
+            "zope.interface",
+            "-torch",
+            "torch-",
+            "a--b",
+            "",
+            "ünicode",
+            "x",
+            "0",
+        ];
+        for n in names {
+            if is_pypi_normal(n) {
+                assert_eq!(crate::bom::normalize::pypi_name(n), n, "{n:?}");
+            }
+        }
+        assert!(is_pypi_normal("flash-attn") && !is_pypi_normal("Flash-Attn"));
+        // borrowed or normalised, a look-up finds the same entry
+        let c = Catalog::builtin();
+        for (name, spelled) in [
+            ("openai", "OpenAI"),
+            ("langchain-openai", "langchain_openai"),
+        ] {
+            let direct = c.lookup(Ecosystem::Pypi, name).map(|e| &e.name);
+            assert!(direct.is_some(), "{name} is catalogued");
+            assert_eq!(direct, c.lookup(Ecosystem::Pypi, spelled).map(|e| &e.name));
+        }
+    }
+
+    #[test]
+    fn listings_are_sorted_whatever_the_hash_order() {
+        let c = Catalog::builtin();
+        for eco in Ecosystem::ALL {
+            let exact: Vec<&str> = c
+                .import_names(eco)
+                .take_while(|(_, prefix)| !prefix)
+                .map(|(n, _)| n)
+                .collect();
+            assert!(exact.windows(2).all(|w| w[0] < w[1]), "{eco:?}");
+        }
+        let names: Vec<String> = c
+            .entries(Ecosystem::Pypi)
+            .map(|e| normalize_key(Ecosystem::Pypi, &e.name).into_owned())
+            .filter(|n| !n.ends_with('*'))
+            .collect();
+        assert!(names.len() > 10);
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
     }
 }
