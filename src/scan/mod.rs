@@ -257,8 +257,7 @@ fn visit(
     if ft.is_dir() {
         return;
     }
-    let rel_inner = relative(&root.path, entry.path());
-    let rel = join_display(&root.display, &rel_inner);
+    let rel = join_display_owned(&root.display, relative(&root.path, entry.path()));
     let rel = if rel.is_empty() {
         entry.file_name().to_string_lossy().into_owned()
     } else {
@@ -303,23 +302,18 @@ fn visit(
     let file_name = entry.file_name().to_string_lossy();
     let name_lower = file_name.to_lowercase();
     let ext = name_lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let mut input = FileInput::new(rel, entry.path().to_path_buf(), meta.len(), root.cloud);
+    if let Some(f) = file {
+        input = input.with_open_file(f);
+    }
     let cand = Candidate {
-        rel_path: &rel,
+        rel_path: &input.rel_path,
         file_name: &file_name,
         name_lower: &name_lower,
         ext,
         size: meta.len(),
         cloud: root.cloud,
     };
-    let mut input = FileInput::new(
-        rel.clone(),
-        entry.path().to_path_buf(),
-        meta.len(),
-        root.cloud,
-    );
-    if let Some(f) = file {
-        input = input.with_open_file(f);
-    }
     let mut outcome = DetectOutcome::default();
     let mut claimed = false;
     for d in registry {
@@ -416,6 +410,16 @@ fn is_plain_relative(s: &str) -> bool {
     true
 }
 
+/// [`join_display`] of an owned `rel`, which is returned as it is when there is no prefix
+/// (every file of a single-root scan: no copy).
+fn join_display_owned(prefix: &str, rel: String) -> String {
+    if prefix.is_empty() || prefix == "." {
+        rel
+    } else {
+        join_display(prefix, &rel)
+    }
+}
+
 fn join_display(prefix: &str, rel: &str) -> String {
     match (prefix.is_empty() || prefix == ".", rel.is_empty()) {
         (true, _) => rel.to_string(),
@@ -480,6 +484,24 @@ pub fn rfc3339(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_relative_is_components_without_empty_or_dots() {
+        let by_components = |s: &str| {
+            let p = Path::new(s);
+            !s.is_empty()
+                && p.is_relative()
+                && p.components().count() == s.split('/').count()
+                && p.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+        };
+        for s in [
+            "", "a", "a/b", "/a", "a/", "a//b", "./a", "a/.", "a/./b", "../a", "a/..", "...",
+            "a/.../b", ".a", "a./b", "..b", ".", "..", "/", "a/b/c.py",
+        ] {
+            assert_eq!(is_plain_relative(s), by_components(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn relative_paths() {
